@@ -1,0 +1,1 @@
+"""Créneau: fair, scalping-proof appointments for prefectures' foreigners' services."""
