@@ -1,0 +1,1 @@
+"""Delivery backends. E-mail goes through Django's mail API; SMS through ``backends.sms``."""

@@ -1,0 +1,29 @@
+"""The catalogue of messages: each template name, the context it needs, and where its files live.
+
+A message is this entry plus its templates under ``notify/<name>/``: ``subject.txt``,
+``body.txt`` and ``body.html`` for e-mail, ``sms.txt`` for SMS. ``enqueue`` refuses a context
+missing one of these keys, and the strict template engine refuses any other unknown variable.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, frozenset[str]] = {
+    "verification_code": frozenset({"code", "minutes", "reference", "prefecture_name"}),
+    "request_filed": frozenset(
+        {
+            "reference",
+            "prefecture_name",
+            "procedure_name",
+            "batch_index",
+            "batch_closes_at_local",
+            "status_url",
+        }
+    ),
+    "private_link": frozenset({"reference", "prefecture_name", "procedure_name", "status_url"}),
+    "request_withdrawn": frozenset({"reference", "prefecture_name"}),
+    "contact_changed": frozenset({"reference", "prefecture_name"}),
+}
+
+EMAIL_PARTS = ("subject.txt", "body.txt", "body.html")
+SMS_PARTS = ("sms.txt",)
+SMS_MAX_LENGTH = 300
