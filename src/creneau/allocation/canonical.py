@@ -1,0 +1,209 @@
+"""Canonical JSON for allocation runs: the bytes that are hashed and published.
+
+Canonical means: UTF-8, keys sorted, no whitespace (`json.dumps(obj, sort_keys=True,
+separators=(",", ":"), ensure_ascii=False)`), requests sorted by public id, slots by id,
+sets as sorted lists, dates as ISO `YYYY-MM-DD`, datetimes in UTC as ISO with a `Z`.
+Anyone can therefore re-derive the digests with any JSON library.
+
+The request list of a national run has a million entries, so requests are written by a
+template that produces exactly what `json.dumps` would (a test holds it to that).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import Any
+
+from .model import Params, Request, Result, Slot
+
+INSTANCE_FORMAT = "creneau-allocation-instance/1"
+RUN_FORMAT = "creneau-allocation-run/1"
+
+_encode_str = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
+def canonical_json(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_iso(value: datetime.datetime) -> str:
+    utc = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return utc.isoformat() + "Z"
+
+
+def parse_utc(text: str) -> datetime.datetime:
+    if not text.endswith("Z"):
+        raise ValueError(f"expected a UTC datetime ending in Z, got {text!r}")
+    return datetime.datetime.fromisoformat(text[:-1]).replace(tzinfo=datetime.UTC)
+
+
+def request_obj(r: Request) -> dict[str, Any]:
+    return {
+        "batch_index": r.batch_index,
+        "interpreter": r.interpreter,
+        "priority": r.priority,
+        "procedure": r.procedure,
+        "public_id": r.public_id,
+        "sites": sorted(r.sites),
+        "step_free": r.step_free,
+        "unavailable_dates": sorted(d.isoformat() for d in r.unavailable_dates),
+    }
+
+
+def slot_obj(s: Slot) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "interpreter_languages": sorted(s.interpreter_languages),
+        "local_date": s.local_date.isoformat(),
+        "procedures": sorted(s.procedures),
+        "site": s.site,
+        "start": utc_iso(s.start),
+        "step_free": s.step_free,
+    }
+
+
+def _seconds(delta: datetime.timedelta) -> int | float:
+    seconds = delta.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def params_obj(p: Params) -> dict[str, Any]:
+    return {
+        "min_notice_seconds": _seconds(p.min_notice),
+        "now": utc_iso(p.now),
+        "policy_version": p.policy_version,
+    }
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _requests_json(requests: Iterable[Request]) -> str:
+    """`_dump([request_obj(r) for r in requests])`, by template (fragments cached per shape)."""
+    head_cache: dict[str | None, str] = {}
+    tail_cache: dict[tuple[frozenset[str], bool, frozenset[datetime.date]], str] = {}
+    parts = []
+    for r in requests:
+        head = head_cache.get(r.interpreter)
+        if head is None:
+            head = head_cache[r.interpreter] = f'"interpreter":{_dump(r.interpreter)},"priority":'
+        tail_key = (r.sites, r.step_free, r.unavailable_dates)
+        tail = tail_cache.get(tail_key)
+        if tail is None:
+            obj = request_obj(r)
+            tail = f',"sites":{_dump(obj["sites"])},"step_free":{_dump(r.step_free)},' + (
+                f'"unavailable_dates":{_dump(obj["unavailable_dates"])}}}'
+            )
+            tail_cache[tail_key] = tail
+        parts.append(
+            f'{{"batch_index":{r.batch_index},{head}{r.priority},"procedure":{_encode_str(r.procedure)},'
+            f'"public_id":{_encode_str(r.public_id)}{tail}'
+        )
+    return "[" + ",".join(parts) + "]"
+
+
+def instance_json(requests: Iterable[Request], slots: Iterable[Slot], seed: bytes, params: Params) -> str:
+    """The canonical instance as text; `requests` and `slots` must already be sorted by id."""
+    slot_list = [slot_obj(s) for s in slots]
+    return (
+        f'{{"format":{_dump(INSTANCE_FORMAT)},"params":{canonical_json(params_obj(params)).decode()},'
+        f'"requests":{_requests_json(requests)},"seed":{_dump(seed.hex())},'
+        f'"slots":{json.dumps(slot_list, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}}}'
+    )
+
+
+def dump_instance(requests: Iterable[Request], slots: Iterable[Slot], seed: bytes, params: Params) -> bytes:
+    """Canonical JSON of a run's inputs; its SHA-256 is the run's `input_digest`."""
+    return instance_json(
+        sorted(requests, key=attrgetter("public_id")), sorted(slots, key=attrgetter("id")), seed, params
+    ).encode("utf-8")
+
+
+def instance_from_obj(obj: Any) -> tuple[list[Request], list[Slot], bytes, Params]:
+    if not isinstance(obj, dict) or obj.get("format") != INSTANCE_FORMAT:
+        raise ValueError(f"not a {INSTANCE_FORMAT} document")
+    p = obj["params"]
+    params = Params(
+        now=parse_utc(p["now"]),
+        min_notice=datetime.timedelta(seconds=p["min_notice_seconds"]),
+        policy_version=p["policy_version"],
+    )
+    requests = [
+        Request(
+            public_id=r["public_id"],
+            priority=r["priority"],
+            batch_index=r["batch_index"],
+            procedure=r["procedure"],
+            sites=frozenset(r["sites"]),
+            unavailable_dates=frozenset(datetime.date.fromisoformat(d) for d in r["unavailable_dates"]),
+            step_free=r["step_free"],
+            interpreter=r["interpreter"],
+        )
+        for r in obj["requests"]
+    ]
+    slots = [
+        Slot(
+            id=s["id"],
+            site=s["site"],
+            start=parse_utc(s["start"]),
+            local_date=datetime.date.fromisoformat(s["local_date"]),
+            procedures=frozenset(s["procedures"]),
+            step_free=s["step_free"],
+            interpreter_languages=frozenset(s["interpreter_languages"]),
+        )
+        for s in obj["slots"]
+    ]
+    return requests, slots, bytes.fromhex(obj["seed"]), params
+
+
+def load_instance(data: bytes) -> tuple[list[Request], list[Slot], bytes, Params]:
+    """Inverse of `dump_instance` (also accepts a whole run file and reads its instance)."""
+    obj = json.loads(data)
+    if isinstance(obj, dict) and obj.get("format") == RUN_FORMAT:
+        obj = obj["instance"]
+    return instance_from_obj(obj)
+
+
+def result_body(
+    order: Sequence[str],
+    assignments: Sequence[tuple[str, str, int]],
+    unserved: Sequence[str],
+    input_digest: str,
+    policy_version: str,
+    counts: dict[str, int],
+) -> str:
+    """Canonical JSON of a run's outputs, without the output digest (which is its SHA-256)."""
+    assignment_list = ",".join(
+        f'{{"position":{pos},"request_id":{_encode_str(rid)},"slot_id":{_encode_str(sid)}}}'
+        for rid, sid, pos in assignments
+    )
+    return (
+        f'{{"assignments":[{assignment_list}],"counts":{canonical_json(counts).decode()},'
+        f'"input_digest":{_dump(input_digest)},"order":{_dump(list(order))},'
+        f'"policy_version":{_dump(policy_version)},"unserved":{_dump(list(unserved))}}}'
+    )
+
+
+def result_obj(result: Result) -> dict[str, Any]:
+    """The published form of a result (what `dump_run` writes under "result")."""
+    return {
+        "assignments": [
+            {"position": a.position, "request_id": a.request_id, "slot_id": a.slot_id}
+            for a in result.assignments
+        ],
+        "counts": dict(result.counts),
+        "input_digest": result.input_digest,
+        "order": list(result.order),
+        "output_digest": result.output_digest,
+        "policy_version": result.policy_version,
+        "unserved": list(result.unserved),
+    }
