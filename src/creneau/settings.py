@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "dsfr",
+    "widget_tweaks",
     "django_countries",
     "creneau.audit",
     "creneau.booking",
@@ -132,16 +133,16 @@ TIME_ZONE = "Europe/Paris"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": envstr(
-            "STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage" if not DEBUG else
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        # Production: STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage
+        # after `manage.py collectstatic` (see docs/production.md).
+        "BACKEND": envstr("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not envbool("WHITENOISE_COLLECTED", False)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

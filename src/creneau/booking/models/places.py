@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from typing import Any
 
@@ -34,7 +35,7 @@ class Prefecture(models.Model):
     holidays_calendar = models.CharField(max_length=16, default="FR")
     # Batches close every ``batch_days`` days at ``batch_close_time`` (local time).
     batch_days = models.PositiveSmallIntegerField(default=1)
-    batch_close_time = models.TimeField(default="18:00")
+    batch_close_time = models.TimeField(default=datetime.time(18, 0))
     min_notice_hours = models.PositiveIntegerField(default=48)
     offer_ttl_hours = models.PositiveIntegerField(default=72)
     expiring_permit_days = models.PositiveIntegerField(default=60)

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import filing, home, status
+
+app_name = "public"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("prefectures/<slug:code>/", home.prefecture, name="prefecture"),
+    path("prefectures/<slug:code>/<slug:kind>/demande/", filing.file_request, name="file"),
+    path("prefectures/<slug:code>/<slug:kind>/lien/", filing.resend_link, name="resend_link"),
+    path("demande/<str:reference>/verification/", filing.verify, name="verify"),
+    path("suivi/<str:reference>/acces/<str:token>/", status.status_entry, name="status_entry"),
+    path("suivi/<str:reference>/", status.status, name="status"),
+    path("suivi/<str:reference>/recepisse/", status.receipt, name="receipt"),
+    path("suivi/<str:reference>/recepisse.pdf", status.receipt_pdf, name="receipt_pdf"),
+    path("suivi/<str:reference>/retrait/", status.withdraw, name="withdraw"),
+    path("suivi/<str:reference>/preferences/", status.preferences, name="preferences"),
+    path("suivi/<str:reference>/coordonnees/", status.contact, name="contact"),
+    path("suivi/<str:reference>/coordonnees/code/", status.contact_verify, name="contact_verify"),
+]

@@ -1,0 +1,28 @@
+"""The one write path for every state change of a request (zulip's check_*/do_* habit).
+
+Each ``do_*`` function validates, writes, audits and enqueues its messages in one transaction;
+pages, the API, commands and jobs all call these, never the ORM directly.
+"""
+
+from .base import ActionError, ConcurrentChange, DuplicateActiveRequest
+from .filing import (
+    FilingData,
+    do_expire_drafts,
+    do_file_draft,
+    do_file_verified,
+    do_resend_code,
+    do_resend_private_link,
+    do_verify_contact,
+)
+from .status import (
+    do_confirm_contact_change,
+    do_request_contact_change,
+    do_update_preferences,
+    do_withdraw,
+)
+
+__all__ = [
+    "ActionError", "ConcurrentChange", "DuplicateActiveRequest", "FilingData", "do_confirm_contact_change",
+    "do_expire_drafts", "do_file_draft", "do_file_verified", "do_request_contact_change", "do_resend_code", "do_resend_private_link",
+    "do_update_preferences", "do_verify_contact", "do_withdraw",
+]
