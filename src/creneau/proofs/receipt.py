@@ -121,6 +121,7 @@ def _weasyprint_html() -> Any:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         from weasyprint import HTML
-    # fontTools logs every font subset at INFO: noise in the application's logs.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    # WeasyPrint logs each rendering step, fontTools each font subset, at INFO: noise in our logs.
+    for name in ("weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     return HTML
