@@ -5,4 +5,5 @@ from creneau.proofs import views
 app_name = "proofs"
 urlpatterns = [
     path(".well-known/jwks.json", views.jwks, name="jwks"),
+    path("verifier/", views.verify, name="verify"),
 ]
