@@ -76,6 +76,9 @@ class Request(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     lapse_count = models.PositiveSmallIntegerField(default=0)
+    # Set when the prefecture cancelled this request's appointment (desk closed): the next run
+    # serves it at the top of its priority class, ahead of every batch.
+    requeued_top = models.BooleanField(default=False)
     # SHA-256 of the private link's secret; the secret itself is only ever in the message sent.
     access_token_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
