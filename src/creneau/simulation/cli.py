@@ -10,7 +10,7 @@ from pathlib import Path
 
 from creneau.simulation.capacity import Projection, project, required_capacity
 from creneau.simulation.planning import load_forecasts
-from creneau.simulation.report import summary_rows, sweep_rows, text_table, write_report
+from creneau.simulation.report import summary_rows, sweep_rows, sweep_wait_rows, text_table, write_report
 from creneau.simulation.run import compare, sweep
 from creneau.simulation.scenario import ScenarioError, load_scenario
 
@@ -62,6 +62,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     if results:
         print("\nDemand sweep (arrivals = ratio × slots)\n")
         print(text_table(sweep_rows(results)))
+        print("\nMedian wait by group (days from request to appointment)\n")
+        print(text_table(sweep_wait_rows(results)))
     if args.out is not None:
         path = write_report(comparison, results, args.out)
         print(f"\nreport written to {path}")

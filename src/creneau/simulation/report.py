@@ -77,6 +77,18 @@ def sweep_rows(results: Sequence[Comparison]) -> list[list[str]]:
     return rows
 
 
+def sweep_wait_rows(results: Sequence[Comparison]) -> list[list[str]]:
+    """Median wait per group (days; 'never' if under half the group got an appointment)."""
+    names = [g.group for g in results[0].fcfs.groups]
+    rows = [["demand/capacity", *(f"FCFS {n}" for n in names), *(f"batch {n}" for n in names)]]
+    for c in results:
+        row = [f"{c.fcfs.demand_ratio:.2f}"]
+        for o in c.outcomes:
+            row += [_days(g.quantile(0.5)) for g in o.groups]
+        rows.append(row)
+    return rows
+
+
 def text_table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
@@ -156,7 +168,18 @@ def write_report(comparison: Comparison, results: Sequence[Comparison], out: Pat
     parts += ["![Scalpers over time](scalpers.png)", ""]
 
     if results:
-        parts += ["## Demand sweep", "", markdown_table(sweep_rows(results)), ""]
+        parts += [
+            "## Demand sweep",
+            "",
+            "Arrivals = ratio × slots, everything else as above.",
+            "",
+            markdown_table(sweep_rows(results)),
+            "",
+            "Median wait by group, days from request to appointment:",
+            "",
+            markdown_table(sweep_wait_rows(results)),
+            "",
+        ]
         ratios = [c.fcfs.demand_ratio for c in results]
         fig, axes = plt.subplots(1, 3, figsize=(15, 4))
         for policy in ("fcfs", "batch"):
