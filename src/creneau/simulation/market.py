@@ -238,7 +238,7 @@ class Market:
             bought=sum(self.bought),
             paid_to_scalpers=math.fsum(self.paid_scalpers),
             paid_to_helpers=math.fsum(self.paid_helpers),
-            scalpers=tuple(s.book.frozen() for s in self.scalpers),
+            scalpers=tuple(s.book.frozen(s.price) for s in self.scalpers),
             groups=groups,
             weekly_activity=tuple(self.weekly_activity),
             weekly_profit=tuple(self.weekly_profit),

@@ -35,8 +35,9 @@ class ScalperBook:
     def profit(self) -> float:
         return self.revenue - self.booking_costs - self.name_change_costs - self.fixed_costs
 
-    def frozen(self) -> ScalperAccounts:
+    def frozen(self, price: float) -> ScalperAccounts:
         return ScalperAccounts(
+            final_price=price,
             revenue=self.revenue,
             costs=self.booking_costs + self.name_change_costs + self.fixed_costs,
             bookings=self.bookings,
@@ -54,7 +55,9 @@ class ScalperAccounts:
     """Fake-name bookings (FCFS) or fake-name requests (batch)."""
     name_changes: int
     lost_in_name_change: int
+    """Name changes in which a rival bot grabbed the slot while it was back online."""
     sales: int
+    final_price: float
 
     @property
     def profit(self) -> float:

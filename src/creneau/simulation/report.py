@@ -36,6 +36,13 @@ def summary_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
     add("paid to scalpers (EUR)", [f"{o.paid_to_scalpers:,.0f}" for o in outcomes])
     add("paid to helpers (EUR)", [f"{o.paid_to_helpers:,.0f}" for o in outcomes])
     add("scalpers' profit (EUR)", [f"{o.scalper_profit:,.0f}" for o in outcomes])
+    lost = [sum(s.lost_in_name_change for s in o.scalpers) for o in outcomes]
+    changes = [sum(s.name_changes for s in o.scalpers) for o in outcomes]
+    add("name changes lost to a rival bot", [f"{a:,} of {b:,}" for a, b in zip(lost, changes, strict=True)])
+    add(
+        "scalpers' price at the end (EUR)",
+        [" / ".join(f"{s.final_price:.0f}" for s in o.scalpers) for o in outcomes],
+    )
     add("scalpers' activity at the end", [str(o.scalpers_active_at_end) for o in outcomes])
     add("slots wasted (booked, unused)", [f"{o.wasted_share:.1%}" for o in outcomes])
     add("slots never booked", [f"{o.count(SlotFate.UNBOOKED) / max(1, o.slots):.1%}" for o in outcomes])
