@@ -53,7 +53,10 @@ def key_id(key: OKPKey) -> str:
 
 def public_jwk(key: OKPKey) -> dict[str, str]:
     pub = key.as_dict(private=False)
-    return {"kty": pub["kty"], "crv": pub["crv"], "x": pub["x"], "kid": key_id(key), "alg": ALG, "use": "sig"}
+    return {
+        "kty": "OKP", "crv": str(pub["crv"]), "x": str(pub["x"]),
+        "kid": key_id(key), "alg": ALG, "use": "sig",
+    }
 
 
 def public_jwks(*, include_revoked: bool = False) -> dict[str, Any]:
@@ -224,7 +227,7 @@ def _register(key: OKPKey, *, first_use: bool, actor: Actor) -> SigningKey:
             )
             return row
     except IntegrityError:
-        row = SigningKey.objects.filter(kid=kid).first()
-        if row is not None:
-            return row
+        existing = SigningKey.objects.filter(kid=kid).first()
+        if existing is not None:
+            return existing
         raise

@@ -108,7 +108,8 @@ def render_receipt_html(request: Any) -> str:
 def render_receipt_pdf(request: Any) -> bytes:
     """The receipt as a one-page A4 PDF (fonts subset: a few tens of kB)."""
     html = render_receipt_html(request)
-    return _weasyprint_html()(string=html, url_fetcher=_no_fetch).write_pdf()
+    pdf: bytes = _weasyprint_html()(string=html, url_fetcher=_no_fetch).write_pdf()
+    return pdf
 
 
 def _weasyprint_html() -> Any:
