@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "creneau.proofs",
     "creneau.notify",
     "creneau.www.public",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "creneau.accounts",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "creneau.accounts.middleware.BackOfficeSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -193,3 +198,13 @@ LOGGING = {
 
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 SITE_NAME = _("Créneau")
+
+# Back office (creneau.accounts): sessions, login throttling, second factor (see docs/backoffice.md).
+LOGIN_URL = "backoffice:login"
+CRENEAU_SESSION_IDLE_SECONDS = envint("CRENEAU_SESSION_IDLE_SECONDS", 30 * 60)
+CRENEAU_SESSION_ABSOLUTE_SECONDS = envint("CRENEAU_SESSION_ABSOLUTE_SECONDS", 10 * 3600)
+CRENEAU_LOGIN_WINDOW_SECONDS = envint("CRENEAU_LOGIN_WINDOW_SECONDS", 15 * 60)
+CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT = envint("CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS = envint("CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+CRENEAU_SLOT_WEEKS_MAX = envint("CRENEAU_SLOT_WEEKS_MAX", 26)
+OTP_TOTP_ISSUER = "Créneau"
