@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,11 +14,16 @@ from creneau.audit.models import AuditEvent
 from creneau.notify.models import OutboxMessage
 from creneau.notify.outbox import retry
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[OutboxMessage]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
 HIDDEN = _("(masqué : message sensible)")
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(_ModelAdmin):
     list_display = [
         "created_at",
         "template",
@@ -32,7 +39,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["key", "request_reference", "recipient"]
     date_hierarchy = "created_at"
     actions = ["retry_dead"]
-    fields = [
+    FIELDS = (
         "key",
         "channel",
         "recipient",
@@ -53,8 +60,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "subject",
         "shown_text",
         "shown_html",
-    ]
-    readonly_fields = fields
+    )
+    fields = FIELDS
+    readonly_fields = FIELDS
 
     @admin.display(description=_("texte"))
     def shown_text(self, obj: OutboxMessage) -> str:

@@ -103,4 +103,5 @@ BACKENDS = {"file": FileSMSBackend, "console": ConsoleSMSBackend, "http": HttpSM
 def get_sms_backend() -> SMSBackend:
     name = settings.SMS_BACKEND
     cls = BACKENDS.get(name) or import_string(name)
-    return cls()
+    backend: SMSBackend = cls()
+    return backend
