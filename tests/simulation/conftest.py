@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from creneau.simulation.scenario import Procedure, Publication, Scalpers, Scenario
 
 SEEDS = (1, 2, 3)
@@ -24,8 +22,3 @@ def small_scenario(ratio: float = 1.0, seed: int = 1, weeks: int = 16) -> Scenar
         scalpers=Scalpers(count=3, max_inventory=100),
     )
     return replace(scenario.with_demand_ratio(ratio), seed=seed)
-
-
-@pytest.fixture
-def scenario() -> Scenario:
-    return small_scenario()
