@@ -46,16 +46,6 @@ def new_reference() -> str:
     return f"{body[:4]}-{body[4:]}"
 
 
-def new_access_token() -> tuple[str, str]:
-    """A private-link secret and the hash that is stored (the secret itself never is)."""
-    token = secrets.token_urlsafe(24)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def hash_code(challenge_salt: str, code: str) -> str:
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"{challenge_salt}:{code}".encode(), hashlib.sha256).hexdigest()

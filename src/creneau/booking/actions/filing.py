@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creneau.audit.log import Actor, record
 from creneau.booking.batches import current_batch
-from creneau.booking.links import local_datetime, status_url
+from creneau.booking.links import local_datetime, new_link_nonce, private_token, status_url
 from creneau.booking.models import Applicant, ContactChallenge, PossibleDuplicate, Procedure, Request, Site
 from creneau.booking.workflow import ACTIVE, Status
 from creneau.identity.fuzzy import Person, similarity
@@ -24,7 +24,6 @@ from .base import (
     ActionError,
     DuplicateActiveRequest,
     hash_code,
-    new_access_token,
     new_reference,
     transition,
 )
@@ -229,9 +228,10 @@ def _flag_near_duplicates(request: Request) -> None:
 
 
 def _send_private_link(request: Request, template: str, key: str) -> str:
-    token, token_hash = new_access_token()
-    Request.objects.filter(pk=request.pk).update(access_token_hash=token_hash)
-    request.access_token_hash = token_hash
+    nonce = new_link_nonce()
+    Request.objects.filter(pk=request.pk).update(link_nonce=nonce)
+    request.link_nonce = nonce
+    token = private_token(request.reference, nonce)
     applicant = request.applicant
     lang = applicant.language
     context = {

@@ -79,8 +79,9 @@ class Request(models.Model):
     # Set when the prefecture cancelled this request's appointment (desk closed): the next run
     # serves it at the top of its priority class, ahead of every batch.
     requeued_top = models.BooleanField(default=False)
-    # SHA-256 of the private link's secret; the secret itself is only ever in the message sent.
-    access_token_hash = models.CharField(max_length=64, blank=True)
+    # The private link's secret is HMAC(SECRET_KEY, reference, link_nonce) (see booking/links.py):
+    # never stored, derivable for every message; a new nonce revokes every earlier link.
+    link_nonce = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField()
     filed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField()

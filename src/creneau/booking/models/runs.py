@@ -60,6 +60,15 @@ class AllocationRun(models.Model):
         ]
 
 
+class RunFile(models.Model):
+    """The published input/output file of a run (canonical JSON, gzip), replayable by anyone."""
+
+    run = models.OneToOneField(AllocationRun, on_delete=models.PROTECT, related_name="file")
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+
+
 class Offer(models.Model):
     """A slot offered to a request; once confirmed, the appointment itself."""
 

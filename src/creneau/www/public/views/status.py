@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +16,7 @@ from creneau.booking.actions import (
     do_update_preferences,
     do_withdraw,
 )
-from creneau.booking.actions.base import hash_token
+from creneau.booking.links import check_private_token
 from creneau.booking.models import ContactChallenge, Request
 from creneau.booking.queries import queue_position, request_history
 from creneau.booking.workflow import ACTIVE
@@ -33,10 +31,8 @@ from .common import SESSION_REQUESTS, applicant_actor, remember, request_in_sess
 @require_GET
 def status_entry(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     """The private link: checks the secret, opens this browser's access, and drops the secret from the URL."""
-    found = Request.objects.filter(reference=reference).only("access_token_hash").first()
-    if found is None or not found.access_token_hash or not secrets.compare_digest(
-        hash_token(token), found.access_token_hash
-    ):
+    found = Request.objects.filter(reference=reference).only("reference", "link_nonce").first()
+    if found is None or not check_private_token(found.reference, found.link_nonce, token):
         return render(request, "public/link_invalid.html", status=404)
     request.session.cycle_key()
     remember(request, SESSION_REQUESTS, reference)
