@@ -380,7 +380,9 @@ def allocate(requests: Iterable[Request], slots: Iterable[Slot], seed: bytes, pa
     if not isinstance(params, Params):
         raise ValueError("params must be a Params")
     if params.policy_version != POLICY_VERSION:
-        raise ValueError(f"this engine implements {POLICY_VERSION}, not {params.policy_version}")
+        raise ValueError(
+            f"unsupported policy version {params.policy_version!r} (this engine: {POLICY_VERSION})"
+        )
     request_list = list(requests)
     slot_list = list(slots)
     for r in request_list:
