@@ -10,5 +10,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("creneau.www.public.urls")),
     path("admin/", admin.site.urls),
+    path("agents/", include("creneau.www.backoffice.urls")),
     prefix_default_language=False,
 )
