@@ -1,5 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from creneau.notify.models import OutboxMessage, message_id_for
 from creneau.notify.outbox import enqueue
@@ -15,10 +17,10 @@ def test_it_renders_the_message_at_enqueue_time_in_the_recipients_language():
 
     assert msg.status == OutboxMessage.Status.PENDING
     assert msg.attempts == 0
-    assert (
-        msg.subject == "Demande de rendez-vous R7K2QX enregistrée"
-    )  # no Arabic catalogue yet: French source
-    assert "lot n° 42" in msg.body_text
+    with translation.override("ar"):
+        arabic = gettext("Demande de rendez-vous %(reference)s enregistrée") % {"reference": "R7K2QX"}
+    assert msg.subject == arabic
+    assert "42" in msg.body_text
     assert "Préfecture de l'Ain" in msg.body_text  # plain text is not HTML-escaped
     assert 'dir="rtl"' in msg.body_html
     assert "Préfecture de l&#x27;Ain" in msg.body_html

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from creneau.notify.delivery import deliver_due
 
@@ -104,8 +104,13 @@ class Worker:
             ran.append(job.name)
         return ran
 
+    def _refresh_connections(self) -> None:
+        """A long-lived process must not keep a broken or expired connection (as after a request)."""
+        if not connection.in_atomic_block:  # never inside a transaction (tests run in one)
+            close_old_connections()
+
     def run_once(self) -> int:
-        close_old_connections()  # a long-lived process must not keep a broken connection
+        self._refresh_connections()
         try:
             sent = self.deliver()
         except Exception:
@@ -124,5 +129,5 @@ class Worker:
         while not self.stopping:
             self.run_once()
             self._stop.wait(self.interval)
-        close_old_connections()
+        self._refresh_connections()
         logger.info("worker %s stopped", self.worker_id)
