@@ -24,6 +24,7 @@ from creneau.booking.workflow import ACTIVE
 from creneau.identity.normalise import identity_key
 
 from .base import ActionError, DuplicateActiveRequest
+from .offers import do_cancel_by_prefecture
 
 # --- Sites ----------------------------------------------------------------------------------------
 
@@ -237,8 +238,6 @@ def cancel_offer_for_closure(offer: Offer, actor: Actor, reason: str) -> None:
     ``cancelled_pref``, the request goes back to ``pending`` at the top of its priority class
     (``requeued_top``) and the applicant is notified.
     """
-    from .offers import do_cancel_by_prefecture
-
     do_cancel_by_prefecture(offer, actor, reason)
 
 
