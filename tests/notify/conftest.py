@@ -25,6 +25,47 @@ CONTEXTS = {
     },
     "request_withdrawn": {"reference": "R7K2QX", "prefecture_name": "Préfecture de l'Ain"},
     "contact_changed": {"reference": "R7K2QX", "prefecture_name": "Préfecture de l'Ain"},
+    "offer_made": {
+        "reference": "R7K2QX",
+        "prefecture_name": "Préfecture de l'Ain",
+        "procedure_name": "Premier titre de séjour",
+        "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)",
+        "place_name": "Préfecture de Bourg-en-Bresse",
+        "place_address": "45 avenue Alsace-Lorraine, 01000 Bourg-en-Bresse",
+        "documents": ["Passeport", "Justificatif de domicile"],
+        "deadline_local": "vendredi 6 juin 2025 09:30 (Europe/Paris)",
+        "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
+    },
+    "offer_confirmed": {
+        "reference": "R7K2QX",
+        "prefecture_name": "Préfecture de l'Ain",
+        "procedure_name": "Premier titre de séjour",
+        "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)",
+        "place_name": "Préfecture de Bourg-en-Bresse",
+        "place_address": "45 avenue Alsace-Lorraine, 01000 Bourg-en-Bresse",
+        "documents": ["Passeport", "Justificatif de domicile"],
+        "short_code": "7KQ32F9X",
+        "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
+    },
+    "offer_lapsed": {
+        "reference": "R7K2QX",
+        "prefecture_name": "Préfecture de l'Ain",
+        "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
+    },
+    "request_suspended": {
+        "reference": "R7K2QX",
+        "prefecture_name": "Préfecture de l'Ain",
+        "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
+    },
+    "appointment_cancelled": {"reference": "R7K2QX", "prefecture_name": "Préfecture de l'Ain",
+                              "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)",
+                              "place_name": "Préfecture de Bourg-en-Bresse"},
+    "appointment_cancelled_by_prefecture": {
+        "reference": "R7K2QX", "prefecture_name": "Préfecture de l'Ain",
+        "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)", "place_name": "Préfecture de Bourg-en-Bresse",
+        "reason": "fermeture exceptionnelle du guichet",
+        "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
+    },
 }
 
 EMAIL = "amina.diallo@example.org"
