@@ -208,3 +208,6 @@ CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT = envint("CRENEAU_LOGIN_MAX_FAILURES_PER_
 CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS = envint("CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 CRENEAU_SLOT_WEEKS_MAX = envint("CRENEAU_SLOT_WEEKS_MAX", 26)
 OTP_TOTP_ISSUER = "Créneau"
+# Common (French too) and breached passwords refused; the breach list is local (SHA-1 hashes, one a line).
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "creneau.accounts.passwords.KnownPasswordValidator"}]
+CRENEAU_BREACHED_PASSWORDS_FILE = envstr("CRENEAU_BREACHED_PASSWORDS_FILE")
