@@ -89,7 +89,7 @@ def test_a_site_of_another_prefecture_is_refused(client, file_url, form_data):
 
 @pytest.mark.parametrize("path", [
     "/prefectures/00/renewal/demande/", "/prefectures/93/unknown/demande/", "/prefectures/%27%3B--/",
-    "/demande/AAAA-BBBB/verification/", "/suivi/AAAA-BBBB/", "/suivi/AAAA-BBBB/recepisse.pdf",
+    "/demande/AAAA-BBBB/verification/", "/suivi/AAAA-BBBB/", "/suivi/AAAA-BBBB/accuse-reception.pdf",
 ])
 def test_unknown_things_are_a_404_not_a_500(client, procedure, path):
     assert client.get(path).status_code == 404

@@ -35,7 +35,7 @@ def test_filing_then_code_makes_the_request_pending_in_the_current_batch(client,
     assert request.status == Status.DRAFT and request.batch is None  # not in the queue before the code
 
     response = client.post(response["Location"], {"code": last_code()})
-    assert response.status_code == 302 and response["Location"].endswith("/recepisse/")
+    assert response.status_code == 302 and response["Location"].endswith("/accuse-reception/")
     request.refresh_from_db()
     assert request.status == Status.PENDING
     assert request.batch is not None and request.batch.opens_at <= request.filed_at < request.batch.closes_at
@@ -44,12 +44,12 @@ def test_filing_then_code_makes_the_request_pending_in_the_current_batch(client,
 
 def test_the_receipt_shows_reference_batch_and_a_signed_qr_code(filed):
     client, reference = filed
-    page = client.get(f"/suivi/{reference}/recepisse/").content.decode()
+    page = client.get(f"/suivi/{reference}/accuse-reception/").content.decode()
     assert reference in page and "<svg" in page
     token = re.search(r"eyJ[\w-]+\.[\w-]+\.[\w-]+", page).group(0)
     header = __import__("json").loads(__import__("base64").urlsafe_b64decode(token.split(".")[0] + "=="))
     assert header["alg"] == "EdDSA" and header["kid"]
-    pdf = client.get(f"/suivi/{reference}/recepisse.pdf")
+    pdf = client.get(f"/suivi/{reference}/accuse-reception.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
@@ -65,7 +65,7 @@ def test_the_private_link_opens_the_status_page_in_a_new_browser(filed):
 
 def test_personal_pages_are_never_cached(filed):
     client, reference = filed
-    for path in (f"/suivi/{reference}/", f"/suivi/{reference}/recepisse/", f"/suivi/{reference}/recepisse.pdf"):
+    for path in (f"/suivi/{reference}/", f"/suivi/{reference}/accuse-reception/", f"/suivi/{reference}/accuse-reception.pdf"):
         assert "no-store" in client.get(path)["Cache-Control"]
 
 

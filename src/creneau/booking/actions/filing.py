@@ -340,6 +340,7 @@ def do_file_verified(data: FilingData, actor: Actor, *, channel: str, attestatio
                 identity_key=key, channel=channel, created_at=moment, status_changed_at=moment,
                 priority=data.priority, priority_until=data.permit_expires_on, status=Status.PENDING,
                 batch=batch, filed_at=moment, filed_by=actor.user if getattr(actor.user, "pk", None) else None,
+                link_nonce=new_link_nonce(),
             )
             request.sites.set(data.sites)
             record("request.filed", actor, obj=request, prefecture_code=procedure.prefecture.code,

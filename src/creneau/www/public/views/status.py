@@ -83,7 +83,7 @@ def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     if filed.batch is None:
         raise Http404
     response = HttpResponse(render_receipt_pdf(filed), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="creneau-recepisse-{filed.reference}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="creneau-accuse-reception-{filed.reference}.pdf"'
     return response
 
 
