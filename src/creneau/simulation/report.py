@@ -41,7 +41,7 @@ def summary_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
     add("name changes lost to a rival bot", [f"{a:,} of {b:,}" for a, b in zip(lost, changes, strict=True)])
     add(
         "scalpers' price at the end (EUR)",
-        [" / ".join(f"{s.final_price:.0f}" for s in o.scalpers) for o in outcomes],
+        [" / ".join(f"{s.final_price:.0f}" for s in o.scalpers) or "–" for o in outcomes],
     )
     add("scalpers' activity at the end", [str(o.scalpers_active_at_end) for o in outcomes])
     add("slots wasted (booked, unused)", [f"{o.wasted_share:.1%}" for o in outcomes])
