@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import filing, home, status
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("suivi/<str:reference>/preferences/", status.preferences, name="preferences"),
     path("suivi/<str:reference>/coordonnees/", status.contact, name="contact"),
     path("suivi/<str:reference>/coordonnees/code/", status.contact_verify, name="contact_verify"),
+    path("", include("creneau.www.public.urls_appointment")),
+    path("", include("creneau.www.public.urls_transparency")),
 ]

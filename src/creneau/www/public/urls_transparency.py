@@ -1,0 +1,3 @@
+"""Proof of waiting and public statistics (issue 6)."""
+
+urlpatterns: list = []
