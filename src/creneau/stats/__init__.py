@@ -1,0 +1,1 @@
+"""Public statistics: aggregates with small-cell protection, open data, charts, published audit heads."""
