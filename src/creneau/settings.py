@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "creneau.accounts",
+    "creneau.stats",
 ]
 
 MIDDLEWARE = [
