@@ -33,7 +33,7 @@ def install_request_transition_trigger(using: str = "default") -> None:
             cur.execute(
                 "CREATE OR REPLACE FUNCTION booking_request_status_transition() RETURNS trigger AS $$ BEGIN "
                 f"IF OLD.status <> NEW.status AND NOT ({allowed}) THEN "
-                "RAISE EXCEPTION 'request status transition not allowed: %% -> %%', OLD.status, NEW.status "
+                "RAISE EXCEPTION 'request status transition not allowed: % -> %', OLD.status, NEW.status "
                 "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql;"
             )
             cur.execute("DROP TRIGGER IF EXISTS booking_request_status_transition ON booking_request")
@@ -60,7 +60,7 @@ def install_audit_append_only_trigger(using: str = "default") -> None:
             )
             cur.execute("DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent")
             cur.execute(
-                "CREATE TRIGGER audit_auditevent_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_auditevent "
+                "CREATE TRIGGER audit_auditevent_append_only BEFORE UPDATE OR DELETE ON audit_auditevent "
                 "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();"
             )
 

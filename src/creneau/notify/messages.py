@@ -34,6 +34,9 @@ MESSAGES: dict[str, frozenset[str]] = {
     "offer_lapsed": frozenset({"reference", "prefecture_name", "status_url"}),
     "request_suspended": frozenset({"reference", "prefecture_name", "status_url"}),
     "appointment_cancelled": frozenset({"reference", "prefecture_name", "appointment_local", "place_name"}),
+    "appointment_reminder": frozenset(
+        {"reference", "prefecture_name", "appointment_local", "place_name", "place_address", "short_code", "status_url"}
+    ),
     "appointment_cancelled_by_prefecture": frozenset(
         {"reference", "prefecture_name", "appointment_local", "place_name", "reason", "status_url"}
     ),

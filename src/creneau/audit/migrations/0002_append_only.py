@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
             "END; $$ LANGUAGE plpgsql;"
         )
         schema_editor.execute(
-            "CREATE TRIGGER audit_auditevent_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_auditevent "
+            "CREATE TRIGGER audit_auditevent_append_only BEFORE UPDATE OR DELETE ON audit_auditevent "
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();"
         )
 

@@ -14,6 +14,18 @@ from .filing import (
     do_resend_private_link,
     do_verify_contact,
 )
+from .offers import (
+    do_cancel_by_applicant,
+    do_cancel_by_prefecture,
+    do_check_in,
+    do_confirm,
+    do_decline,
+    do_lapse_due,
+    do_mark_attended,
+    do_mark_no_show,
+    do_reactivate,
+    do_send_reminders,
+)
 from .status import (
     do_confirm_contact_change,
     do_request_contact_change,
@@ -22,7 +34,9 @@ from .status import (
 )
 
 __all__ = [
-    "ActionError", "ConcurrentChange", "DuplicateActiveRequest", "FilingData", "do_confirm_contact_change",
-    "do_expire_drafts", "do_file_draft", "do_file_verified", "do_request_contact_change", "do_resend_code", "do_resend_private_link",
+    "ActionError", "ConcurrentChange", "DuplicateActiveRequest", "FilingData", "do_cancel_by_applicant",
+    "do_cancel_by_prefecture", "do_check_in", "do_confirm", "do_confirm_contact_change", "do_decline",
+    "do_expire_drafts", "do_file_draft", "do_file_verified", "do_lapse_due", "do_mark_attended", "do_mark_no_show",
+    "do_reactivate", "do_request_contact_change", "do_resend_code", "do_resend_private_link", "do_send_reminders",
     "do_update_preferences", "do_verify_contact", "do_withdraw",
 ]

@@ -127,6 +127,23 @@ def do_lapse_due(now: datetime.datetime | None = None, actor: Actor | None = Non
     return count
 
 
+REMINDER_BEFORE = datetime.timedelta(hours=48)
+
+
+def do_send_reminders(now: datetime.datetime | None = None) -> int:
+    """Remind applicants of their confirmed appointment about two days before (once: keyed by offer)."""
+    now = now or timezone.now()
+    due = Offer.objects.filter(
+        status=Offer.Status.CONFIRMED, slot__start__gt=now, slot__start__lte=now + REMINDER_BEFORE
+    ).select_related("request__applicant", "request__prefecture", "request__procedure", "slot__site")
+    count = 0
+    for offer in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            _send(offer.request, "appointment_reminder", f"reminder:{offer.pk}", _offer_context(offer))
+        count += 1
+    return count
+
+
 def do_reactivate(request: Request, actor: Actor) -> None:
     """A suspended request goes back to the queue with its original batch (its seniority)."""
     if request.status != Status.SUSPENDED:

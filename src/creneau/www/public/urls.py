@@ -18,6 +18,10 @@ urlpatterns = [
     path("suivi/<str:reference>/preferences/", status.preferences, name="preferences"),
     path("suivi/<str:reference>/coordonnees/", status.contact, name="contact"),
     path("suivi/<str:reference>/coordonnees/code/", status.contact_verify, name="contact_verify"),
+    path("suivi/<str:reference>/rendez-vous/confirmer/", status.offer_confirm, name="offer_confirm"),
+    path("suivi/<str:reference>/rendez-vous/refuser/", status.offer_decline, name="offer_decline"),
+    path("suivi/<str:reference>/rendez-vous/annuler/", status.appointment_cancel, name="appointment_cancel"),
+    path("suivi/<str:reference>/reactiver/", status.reactivate, name="reactivate"),
     path("", include("creneau.www.public.urls_appointment")),
     path("", include("creneau.www.public.urls_transparency")),
 ]

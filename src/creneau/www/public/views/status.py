@@ -11,6 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from creneau.booking.actions import (
     ActionError,
+    do_cancel_by_applicant,
+    do_confirm,
+    do_decline,
+    do_reactivate,
     do_confirm_contact_change,
     do_request_contact_change,
     do_update_preferences,
@@ -45,6 +49,7 @@ def _status_context(filed: Request, **forms: object) -> dict[str, object]:
         "position": queue_position(filed),
         "history": request_history(filed),
         "offers": filed.offers.select_related("slot__site").order_by("-created_at"),
+        "live_offer": filed.offers.filter(status__in=["offered", "confirmed"]).select_related("slot__site").first(),
         "is_active": filed.status in ACTIVE,
         "sites": filed.sites.order_by("name"),
         "unavailable": format_dates(filed.unavailable_dates),
@@ -151,3 +156,53 @@ def contact_verify(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Vos coordonnées ont été changées."))
             return redirect("public:status", reference=reference)
     return render(request, "public/status.html", _status_context(filed, code_form=form), status=400)
+
+
+def _offer_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    filed = request_in_session(request, SESSION_REQUESTS, reference)
+    actor = applicant_actor(request, filed)
+    try:
+        if action == "confirm":
+            do_confirm(filed, actor)
+            done = _("Votre rendez-vous est confirmé. Téléchargez votre convocation ci-dessous.")
+        elif action == "decline":
+            do_decline(filed, request.POST.get("reason", "")[:200], actor)
+            done = _("Vous avez refusé ce rendez-vous. Votre demande garde sa place dans la file.")
+        elif action == "cancel":
+            if request.POST.get("confirm") != "yes":
+                raise ActionError(_("Cochez la case pour confirmer l'annulation du rendez-vous."))
+            do_cancel_by_applicant(filed, actor)
+            done = _("Votre rendez-vous est annulé.")
+        else:
+            do_reactivate(filed, actor)
+            done = _("Votre demande est réactivée : elle a retrouvé sa place dans la file.")
+    except ActionError as exc:
+        messages.error(request, str(exc.message))
+        filed.refresh_from_db()
+        return render(request, "public/status.html", _status_context(filed), status=409)
+    messages.success(request, done)
+    return redirect("public:status", reference=reference)
+
+
+@never_cache
+@require_POST
+def offer_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    return _offer_action(request, reference, "confirm")
+
+
+@never_cache
+@require_POST
+def offer_decline(request: HttpRequest, reference: str) -> HttpResponse:
+    return _offer_action(request, reference, "decline")
+
+
+@never_cache
+@require_POST
+def appointment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    return _offer_action(request, reference, "cancel")
+
+
+@never_cache
+@require_POST
+def reactivate(request: HttpRequest, reference: str) -> HttpResponse:
+    return _offer_action(request, reference, "reactivate")
