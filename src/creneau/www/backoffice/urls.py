@@ -36,3 +36,19 @@ urlpatterns = [
     path("<slug:code>/comptes/nouveau/", accounts.account_create, name="account_create"),
     path("<slug:code>/comptes/<int:profile_id>/etat/", accounts.account_state, name="account_state"),
 ]
+
+# Check-in at the counter (issue 5): read the convocation, compare the identity, arrival, outcome.
+from .views import checkin  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/accueil/", checkin.checkin_sites, name="checkin_sites"),
+    path("<slug:code>/accueil/<int:site_id>/", checkin.checkin, name="checkin"),
+    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/", checkin.checkin_appointment,
+         name="checkin_appointment"),
+    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/arrivee/", checkin.checkin_arrived,
+         name="checkin_arrived"),
+    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/recu/", checkin.checkin_attended,
+         name="checkin_attended"),
+    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/absent/", checkin.checkin_no_show,
+         name="checkin_no_show"),
+]
