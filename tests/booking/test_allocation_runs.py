@@ -161,3 +161,39 @@ def test_run_due_allocations_runs_every_closed_batch_in_order(setup):
         runs = run_due_allocations()
     assert [r.batch_id for r in runs] == [first.batch_id, second.batch_id]
     assert Batch.objects.filter(closed_at__isnull=False).count() == 2
+
+
+def test_runs_are_published_with_their_replayable_file(setup, client):
+    procedure, _, desk = setup
+    with time_machine.travel(MONDAY, tick=False):
+        request = file_request(procedure)
+        _slots(desk, procedure, [_later(7)])
+    code = procedure.prefecture.code
+    with time_machine.travel(request.batch.closes_at - datetime.timedelta(hours=1), tick=False):
+        page = client.get(f"/attributions/{code}/").content.decode()
+        assert request.batch.commitment in page  # the commitment is public before the batch closes
+        assert request.batch.secret not in page  # the secret is not
+    with time_machine.travel(request.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
+        run = run_allocation(request.batch)
+        page = client.get(f"/attributions/{code}/lot-{request.batch.index}/").content.decode()
+    assert run.seed in page and run.input_digest in page and request.batch.secret in page
+    download = client.get(f"/attributions/{code}/lot-{request.batch.index}.json")
+    assert download.status_code == 200 and verify_run(download.content).ok
+    assert client.get(f"/attributions/{code}/lot-999/").status_code == 404
+    assert client.get("/attributions/nowhere/").status_code == 404
+
+
+def test_the_run_command_runs_one_prefecture(setup):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    procedure, _, desk = setup
+    with time_machine.travel(MONDAY, tick=False):
+        request = file_request(procedure)
+        _slots(desk, procedure, [_later(7)])
+    out = StringIO()
+    with time_machine.travel(request.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
+        call_command("run_allocation", procedure.prefecture.code, stdout=out)
+        call_command("run_allocation", procedure.prefecture.code, stdout=out)
+    assert "1 offers" in out.getvalue() and "no closed batch" in out.getvalue()

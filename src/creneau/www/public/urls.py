@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import filing, home, status
+from .views import filing, home, runs, status
 
 app_name = "public"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("suivi/<str:reference>/rendez-vous/refuser/", status.offer_decline, name="offer_decline"),
     path("suivi/<str:reference>/rendez-vous/annuler/", status.appointment_cancel, name="appointment_cancel"),
     path("suivi/<str:reference>/reactiver/", status.reactivate, name="reactivate"),
+    path("attributions/<slug:code>/", runs.runs, name="runs"),
+    path("attributions/<slug:code>/lot-<int:index>/", runs.run_detail, name="run"),
+    path("attributions/<slug:code>/lot-<int:index>.json", runs.run_file, name="run_file"),
     path("", include("creneau.www.public.urls_appointment")),
     path("", include("creneau.www.public.urls_transparency")),
 ]
