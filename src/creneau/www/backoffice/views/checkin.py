@@ -35,6 +35,8 @@ CHECK_IN = roles.CORRECT_IDENTITY
 SUSPICIOUS = {"forged", "unknown_key", "revoked_key", "bad_algorithm", "other_prefecture"}
 
 SHOWN_TODAY = (Offer.Status.CONFIRMED, Offer.Status.ATTENDED, Offer.Status.NO_SHOW)
+# What the appointment page may show (an appointment, whatever became of it).
+SHOWN = (*SHOWN_TODAY, Offer.Status.CANCELLED, Offer.Status.CANCELLED_BY_PREFECTURE)
 
 
 class LookupForm(forms.Form):
@@ -100,27 +102,31 @@ def checkin(request: HttpRequest, prefecture: Prefecture, site_id: int) -> HttpR
                                       data={"reason": exc.reason, "site": site.pk, "detail": str(exc.detail)[:200]})
             form = LookupForm()  # an empty field, ready for the next reading
         else:
-            return redirect("backoffice:checkin_appointment", code=prefecture.code, site_id=site.pk, offer_id=offer.pk)
+            return redirect("backoffice:checkin_appointment", code=prefecture.code, site_id=site.pk, reference=offer.request.reference)
     return render(request, "backoffice/checkin.html", {
         "prefecture": prefecture, "site": site, "day": day, "lookup": form, "refusal": refusal,
         "can_check_in": roles.can(profile(request), CHECK_IN), **_today(site, day),
     }, status=status)
 
 
-def _offer(request: HttpRequest, prefecture: Prefecture, site: Site, offer_id: int) -> Offer:
-    offer: Offer = scoped(request, Offer.objects.select_related(
-        "request__applicant", "request__prefecture", "request__procedure", "slot__site", "slot__desk"),
-        prefecture, "request__prefecture", "offer", pk=offer_id)
+def _offer(request: HttpRequest, prefecture: Prefecture, site: Site, reference: str) -> Offer:
+    """The request's latest appointment at this site (404 if none; audited if the request is elsewhere)."""
+    offers = Offer.objects.select_related(
+        "request__applicant", "request__prefecture", "request__procedure", "slot__site", "slot__desk"
+    ).filter(status__in=list(SHOWN)).order_by("-created_at")
+    offer: Offer = scoped(request, offers, prefecture, "request__prefecture", "request", request__reference=reference)
     if offer.slot.site_id != site.pk:
-        raise Http404
+        offer = offers.filter(request__prefecture=prefecture, request__reference=reference, slot__site=site).first()
+        if offer is None:
+            raise Http404
     return offer
 
 
 @staff_view(VIEW)
-def checkin_appointment(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: int) -> HttpResponse:
+def checkin_appointment(request: HttpRequest, prefecture: Prefecture, site_id: int, reference: str) -> HttpResponse:
     """The appointment found: the identity to compare with the document, and the next step."""
     site = _site(request, prefecture, site_id)
-    offer = _offer(request, prefecture, site, offer_id)
+    offer = _offer(request, prefecture, site, reference)
     day = today_at(site)
     problem = None
     if offer.status == Offer.Status.CONFIRMED:
@@ -140,9 +146,9 @@ def checkin_appointment(request: HttpRequest, prefecture: Prefecture, site_id: i
     })
 
 
-def _act(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: int, what: str) -> HttpResponse:
+def _act(request: HttpRequest, prefecture: Prefecture, site_id: int, reference: str, what: str) -> HttpResponse:
     site = _site(request, prefecture, site_id)
-    offer = _offer(request, prefecture, site, offer_id)
+    offer = _offer(request, prefecture, site, reference)
     actor = actor_for(request)
     try:
         if what == "arrived":
@@ -163,19 +169,19 @@ def _act(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: i
         messages.error(request, exc.message)
     if what == "attended" and offer.status == Offer.Status.ATTENDED:
         return redirect("backoffice:checkin", code=prefecture.code, site_id=site.pk)
-    return redirect("backoffice:checkin_appointment", code=prefecture.code, site_id=site.pk, offer_id=offer.pk)
+    return redirect("backoffice:checkin_appointment", code=prefecture.code, site_id=site.pk, reference=offer.request.reference)
 
 
 @staff_view(CHECK_IN, methods=("POST",))
-def checkin_arrived(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: int) -> HttpResponse:
-    return _act(request, prefecture, site_id, offer_id, "arrived")
+def checkin_arrived(request: HttpRequest, prefecture: Prefecture, site_id: int, reference: str) -> HttpResponse:
+    return _act(request, prefecture, site_id, reference, "arrived")
 
 
 @staff_view(CHECK_IN, methods=("POST",))
-def checkin_attended(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: int) -> HttpResponse:
-    return _act(request, prefecture, site_id, offer_id, "attended")
+def checkin_attended(request: HttpRequest, prefecture: Prefecture, site_id: int, reference: str) -> HttpResponse:
+    return _act(request, prefecture, site_id, reference, "attended")
 
 
 @staff_view(CHECK_IN, methods=("POST",))
-def checkin_no_show(request: HttpRequest, prefecture: Prefecture, site_id: int, offer_id: int) -> HttpResponse:
-    return _act(request, prefecture, site_id, offer_id, "no_show")
+def checkin_no_show(request: HttpRequest, prefecture: Prefecture, site_id: int, reference: str) -> HttpResponse:
+    return _act(request, prefecture, site_id, reference, "no_show")
