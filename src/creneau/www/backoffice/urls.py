@@ -43,12 +43,12 @@ from .views import checkin  # noqa: E402
 urlpatterns += [
     path("<slug:code>/accueil/", checkin.checkin_sites, name="checkin_sites"),
     path("<slug:code>/accueil/<int:site_id>/", checkin.checkin, name="checkin"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/", checkin.checkin_appointment,
+    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/", checkin.checkin_appointment,
          name="checkin_appointment"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/arrivee/", checkin.checkin_arrived,
+    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/arrivee/", checkin.checkin_arrived,
          name="checkin_arrived"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/recu/", checkin.checkin_attended,
+    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/recu/", checkin.checkin_attended,
          name="checkin_attended"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<int:offer_id>/absent/", checkin.checkin_no_show,
+    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/absent/", checkin.checkin_no_show,
          name="checkin_no_show"),
 ]
