@@ -13,6 +13,7 @@ thumbprint of the key, so the same key always gets the same id in every process.
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ class ActiveKey:
 
 class RotationConflict(Exception):
     """Another process changed the active key at the same moment; nothing was changed."""
+
+
+class RevocationError(Exception):
+    """A revocation that cannot be done (unknown key, date in the future or later than before)."""
 
 
 def key_id(key: OKPKey) -> str:
@@ -231,3 +236,29 @@ def _register(key: OKPKey, *, first_use: bool, actor: Actor) -> SigningKey:
         if existing is not None:
             return existing
         raise
+
+
+def do_revoke(kid: str, at: datetime.datetime, *, actor: Actor, reason: str = "") -> SigningKey:
+    """Revoke the key ``kid`` from ``at`` on: tokens it signed at or after ``at`` are refused
+    (``revoked_key``), those signed before still verify. ``at`` is the earliest moment the private
+    key may have leaked: a thief can write any ``iat``, so choose it early. It may be moved earlier
+    by revoking again, never later. The key leaves the JWKS; a revoked active key stops signing.
+    """
+    now = timezone.now()
+    if at.tzinfo is None:
+        raise RevocationError("the revocation date needs a time zone (e.g. 2025-03-12T10:00:00+00:00)")
+    if at > now:
+        raise RevocationError("the revocation date is in the future")
+    with transaction.atomic():
+        row = SigningKey.objects.select_for_update().filter(kid=kid).first()
+        if row is None:
+            raise RevocationError(f"no signing key {kid}")
+        if row.revoked_at is not None and row.revoked_at <= at:
+            raise RevocationError(f"key {kid} is already revoked from {row.revoked_at.isoformat()}")
+        previous = row.status
+        SigningKey.objects.filter(pk=row.pk).update(status=SigningKey.Status.REVOKED, revoked_at=at)
+        record("signing_key.revoked", actor, object_type="signing_key", object_id=kid, data={
+            "revoked_at": at.isoformat(), "previous_status": previous, "reason": reason[:200],
+        })
+        row.refresh_from_db()
+    return row

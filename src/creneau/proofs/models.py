@@ -42,3 +42,25 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kid} ({self.status})"
+
+
+class Attestation(models.Model):
+    """One attestation of waiting as issued: its short public code and the signed token it printed.
+
+    Kept so that the public page can check a code and tell whether a newer attestation exists for
+    the same request; it shows only what the token itself certifies.
+    """
+
+    code = models.CharField(max_length=16, unique=True)
+    request = models.ForeignKey("booking.Request", on_delete=models.PROTECT, related_name="attestations")
+    issued_at = models.DateTimeField()
+    kid = models.CharField(max_length=64)
+    token = models.TextField()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("attestation d'attente")
+        indexes = [models.Index(fields=["request", "issued_at"])]
+
+    def __str__(self) -> str:
+        return self.code

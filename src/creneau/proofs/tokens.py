@@ -140,7 +140,7 @@ def verify_full(token: str, expected_typ: str) -> Verified:
     if found is None:
         raise UnknownKey(f"no key {kid!r}")
     key, row = found
-    if row.status == SigningKey.Status.REVOKED:
+    if row.status == SigningKey.Status.REVOKED and row.revoked_at is None:
         raise RevokedKey(f"key {kid} was revoked")
     try:
         obj = jws.deserialize_compact(token, key, registry=_REGISTRY)
@@ -154,6 +154,12 @@ def verify_full(token: str, expected_typ: str) -> Verified:
         raise MalformedToken("payload is not JSON") from exc
     if not isinstance(claims, dict):
         raise MalformedToken("payload is not a JSON object")
+    if row.status == SigningKey.Status.REVOKED:
+        # Revoked from ``revoked_at`` on (the earliest moment the key may have leaked): what it signed
+        # before still holds, what it signed (or claims to have signed) since does not.
+        iat = claims.get("iat")
+        if not isinstance(iat, int | float) or isinstance(iat, bool) or iat >= row.revoked_at.timestamp():
+            raise RevokedKey(f"key {kid} was revoked on {row.revoked_at.isoformat()}")
     if header.get("typ") != expected_typ:
         raise WrongType(f"typ {header.get('typ')!r}, expected {expected_typ!r}")
     exp = claims.get("exp")
