@@ -27,7 +27,11 @@ REASONS = {
     "wrong_type": gettext_lazy("Créneau ne sait pas vérifier ce type de preuve."),
     "expired": gettext_lazy("Cette preuve a expiré."),
 }
-TYPE_NAMES = {RECEIPT_TYP: gettext_lazy("Accusé de réception d'une demande de rendez-vous")}
+ATTESTATION_TYP = "creneau-attestation+jwt"  # = creneau.proofs.attestation.ATTESTATION_TYP
+TYPE_NAMES = {
+    RECEIPT_TYP: gettext_lazy("Accusé de réception d'une demande de rendez-vous"),
+    ATTESTATION_TYP: gettext_lazy("Attestation d'attente d'un rendez-vous"),
+}
 
 
 @dataclass
@@ -37,17 +41,28 @@ class Outcome:
     message: str = ""
     type_name: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""
 
 
-def check(token: str) -> Outcome:
-    """Verify any kind of Créneau proof and describe it, or say in plain words why it is refused."""
+def check(token: str, expected_typ: str | None = None) -> Outcome:
+    """Verify a Créneau proof (of any known kind, or of ``expected_typ`` only) and describe it, or say
+    in plain words why it is refused."""
     try:
-        typ = unverified_header(token).get("typ")
+        typ = expected_typ or unverified_header(token).get("typ")
         if typ not in TYPE_NAMES:
             raise WrongType(f"unknown typ {typ!r}")
         verified = verify_full(token, typ)
     except ProofError as exc:
         return Outcome(ok=False, reason=exc.reason, message=str(REASONS.get(exc.reason, exc.reason)))
+    if typ == ATTESTATION_TYP:
+        from creneau.proofs.attestation_render import describe
+
+        described = describe(verified.claims)
+        outcome = Outcome(ok=True, type_name=str(TYPE_NAMES[typ]), facts=described["facts"],
+                          runs=described["runs"], summary=described["summary"])
+        outcome.facts.append((_("Clé de signature"), f"{verified.key.kid} ({verified.key.get_status_display()})"))
+        return outcome
     facts = describe_receipt(verified.claims)
     signed_at = datetime.datetime.fromtimestamp(verified.claims.get("iat", 0), datetime.UTC)
     facts.append((_("Signée le"), f"{local_datetime_text(signed_at, datetime.UTC)} (UTC)"))
