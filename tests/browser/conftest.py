@@ -84,7 +84,7 @@ def playwright_instance() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance):  # type: ignore[no-untyped-def]
+def browser(playwright_instance):
     path = chromium_path()
     assert path, "no Chromium binary"
     browser = playwright_instance.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
@@ -92,7 +92,7 @@ def browser(playwright_instance):  # type: ignore[no-untyped-def]
     browser.close()
 
 
-def _new_context(browser, **kwargs):  # type: ignore[no-untyped-def]
+def _new_context(browser, **kwargs):
     context = browser.new_context(accept_downloads=True, **kwargs)
     context.set_default_timeout(15_000)
     context.set_default_navigation_timeout(30_000)
@@ -100,23 +100,23 @@ def _new_context(browser, **kwargs):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def context(browser):  # type: ignore[no-untyped-def]
+def context(browser):
     context = _new_context(browser, viewport={"width": 1280, "height": 900})
     yield context
     context.close()
 
 
 @pytest.fixture
-def page(context):  # type: ignore[no-untyped-def]
+def page(context):
     return context.new_page()
 
 
 @pytest.fixture
-def new_context(browser):  # type: ignore[no-untyped-def]
+def new_context(browser):
     """Factory for contexts with other options (small viewport, JavaScript off); closed at teardown."""
     made = []
 
-    def make(**kwargs):  # type: ignore[no-untyped-def]
+    def make(**kwargs):
         ctx = _new_context(browser, **kwargs)
         made.append(ctx)
         return ctx
@@ -130,7 +130,7 @@ def new_context(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def places(transactional_db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def places(transactional_db, settings, tmp_path):
     """The demo's prefectures, sites and procedures (and slots), visible to the live server thread."""
     from django.core.cache import cache
 
@@ -167,5 +167,5 @@ def _clear_audit_trail() -> None:
 
 
 @pytest.fixture
-def base_url(live_server) -> str:  # type: ignore[no-untyped-def]
+def base_url(live_server) -> str:
     return live_server.url

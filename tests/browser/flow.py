@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import translation
 
 from creneau.booking.models import Procedure
 from creneau.www.public.forms import CodeForm, FilingForm
 
 PREFIX = {"fr": "", "en": "/en", "ar": "/ar"}
-REFERENCE_RE = re.compile(r"/demande/([^/]+)/verification/$")
 CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
@@ -59,12 +59,12 @@ def kind_name(language: str, kind: str) -> str:
     return tr(language, Procedure.Kind(kind).label)
 
 
-def by_label(page, text: str):  # type: ignore[no-untyped-def]
+def by_label(page, text: str):
     """The control whose label starts with ``text`` (labels also hold the hint text and a ``*``)."""
     return page.get_by_label(re.compile(r"^\s*" + re.escape(text) + r"(?=\s|\*|$)"))
 
 
-def tick(control) -> None:  # type: ignore[no-untyped-def]
+def tick(control) -> None:
     """Check a checkbox or radio button with the keyboard (the DSFR draws them over their label)."""
     if not control.is_checked():
         control.press("Space")
@@ -75,17 +75,32 @@ def url(base_url: str, language: str, path: str = "/") -> str:
     return f"{base_url}{PREFIX[language]}{path}"
 
 
-def open_form(page, base_url: str, language: str, prefecture_name: str, code: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+def path_for(language: str, name: str, *args: object) -> str:
+    """A public page's path in ``language`` (``/ar/...``), from the URLconf: no path is hard-coded."""
+    with translation.override(language):
+        return reverse(f"public:{name}", args=[str(a) for a in args])
+
+
+def page_url(base_url: str, language: str, name: str, *args: object) -> str:
+    return base_url + path_for(language, name, *args)
+
+
+def url_pattern(language: str, name: str, *args: object) -> re.Pattern[str]:
+    """Matches the page's full URL, whatever the host and port."""
+    return re.compile(re.escape(path_for(language, name, *args)) + "$")
+
+
+def open_form(page, base_url: str, language: str, prefecture_name: str, code: str, kind: str) -> None:
     """Home page → the prefecture's link → the procedure's request button."""
-    page.goto(url(base_url, language))
+    page.goto(page_url(base_url, language, "home"))
     page.get_by_role("link", name=prefecture_name, exact=True).click()
-    page.wait_for_url(re.compile(rf"/prefectures/{code}/$"))
-    procedure = page.locator(f"section[aria-labelledby='proc-{kind}']")
-    procedure.locator(f"a[href$='/{code}/{kind}/demande/']").click()
-    page.wait_for_url(re.compile(rf"/prefectures/{code}/{kind}/demande/$"))
+    page.wait_for_url(url_pattern(language, "prefecture", code))
+    form_path = path_for(language, "file", code, kind)
+    page.locator(f"a[href='{form_path}']").click()
+    page.wait_for_url(url_pattern(language, "file", code, kind))
 
 
-def fill_form(page, language: str, who: Applicant) -> None:  # type: ignore[no-untyped-def]
+def fill_form(page, language: str, who: Applicant) -> None:
     """Type into each field found by its label, as a keyboard or screen-reader user would."""
     by_label(page, label(language, "surnames")).fill(who.surnames)
     by_label(page, label(language, "given_names")).fill(who.given_names)
@@ -104,7 +119,7 @@ def fill_form(page, language: str, who: Applicant) -> None:  # type: ignore[no-u
         assert boxes.nth(i).is_checked()
 
 
-def submit_form(page, language: str) -> None:  # type: ignore[no-untyped-def]
+def submit_form(page, language: str) -> None:
     with translation.override(language):
         from django.utils.translation import gettext
 
@@ -112,12 +127,18 @@ def submit_form(page, language: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name=name).click()
 
 
-def verify_code(page, language: str, who: Applicant) -> str:  # type: ignore[no-untyped-def]
+def reference_on_verification_page(page, language: str) -> str:
+    marker = "REFERENCEMARKER"
+    verify_re = re.compile(re.escape(path_for(language, "verify", marker)).replace(marker, "([^/]+)") + "$")
+    page.wait_for_url(verify_re)
+    found = verify_re.search(page.url)
+    assert found, page.url
+    return found.group(1)
+
+
+def verify_code(page, language: str, who: Applicant) -> str:
     """On the verification page: read the code from the outbox, type it, validate."""
-    page.wait_for_url(REFERENCE_RE)
-    found = REFERENCE_RE.search(page.url)
-    assert found
-    reference = found.group(1)
+    reference = reference_on_verification_page(page, language)
     code = latest_code(recipient=who.email)
     by_label(page, label(language, "code", CodeForm)).fill(code)
     with translation.override(language):
@@ -125,12 +146,18 @@ def verify_code(page, language: str, who: Applicant) -> str:  # type: ignore[no-
 
         name = gettext("Valider le code")
     page.get_by_role("button", name=name).click()
-    page.wait_for_url(re.compile(rf"/suivi/{re.escape(reference)}/recepisse/$"))
+    page.wait_for_url(url_pattern(language, "receipt", reference))
     return reference
 
 
-def file_request(page, base_url: str, language: str, prefecture, kind: str = "first_permit",  # type: ignore[no-untyped-def]
-                 who: Applicant | None = None) -> str:
+def file_request(
+    page,
+    base_url: str,
+    language: str,
+    prefecture,
+    kind: str = "first_permit",
+    who: Applicant | None = None,
+) -> str:
     """The whole flow, from the home page to the receipt; returns the request's reference."""
     who = who or Applicant()
     open_form(page, base_url, language, prefecture.name, prefecture.code, kind)
