@@ -12,7 +12,6 @@ import pypdf
 import pytest
 import time_machine
 import zxingcpp
-from PIL import Image
 
 from creneau.audit.log import Actor
 from creneau.booking.actions import do_cancel_by_applicant, do_check_in, do_confirm, do_mark_attended
@@ -30,9 +29,16 @@ FILED = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
 APPOINTMENT_DAY = datetime.date(2026, 12, 14)
 
 
-def make_appointment(*, reunion: bool = False, language: str = "fr", at: datetime.time = datetime.time(9, 30),
-                     day: datetime.date = APPOINTMENT_DAY, confirm: bool = True, prefecture=None,
-                     **applicant) -> Offer:
+def make_appointment(
+    *,
+    reunion: bool = False,
+    language: str = "fr",
+    at: datetime.time = datetime.time(9, 30),
+    day: datetime.date = APPOINTMENT_DAY,
+    confirm: bool = True,
+    prefecture=None,
+    **applicant,
+) -> Offer:
     """A confirmed appointment (an Offer confirmed through ``do_confirm``) at the procedure's first site."""
     if prefecture is None:
         prefecture = PrefectureFactory(reunion=True) if reunion else PrefectureFactory()
@@ -43,18 +49,31 @@ def make_appointment(*, reunion: bool = False, language: str = "fr", at: datetim
     with time_machine.travel(FILED, tick=False):
         request = file_request(procedure, language=language, **applicant)
         start = datetime.datetime.combine(day, at, tzinfo=prefecture.tz)
-        slot = Slot.objects.create(prefecture=prefecture, site=site, desk=desk, start=start, duration_minutes=30,
-                                   step_free=site.step_free)
+        slot = Slot.objects.create(
+            prefecture=prefecture,
+            site=site,
+            desk=desk,
+            start=start,
+            duration_minutes=30,
+            step_free=site.step_free,
+        )
         slot.procedures.add(procedure)
         now = FILED
         # What an allocation run writes (see booking.allocation_runs), for this one request and slot.
-        offer = Offer.objects.create(request=request, slot=slot, deadline=now + datetime.timedelta(hours=72),
-                                     short_code=_short_code(), created_at=now)
+        offer = Offer.objects.create(
+            request=request,
+            slot=slot,
+            deadline=now + datetime.timedelta(hours=72),
+            short_code=_short_code(),
+            created_at=now,
+        )
         Request.objects.filter(pk=request.pk).update(status=Status.OFFERED)
         request.refresh_from_db()
         if confirm:
             do_confirm(request, Actor.applicant(request.reference))
-    return Offer.objects.select_related("request__applicant", "request__prefecture", "slot__site").get(pk=offer.pk)
+    return Offer.objects.select_related("request__applicant", "request__prefecture", "slot__site").get(
+        pk=offer.pk
+    )
 
 
 def at_local(offer: Offer, hour: int = 8, day: datetime.date = APPOINTMENT_DAY) -> datetime.datetime:
@@ -86,8 +105,13 @@ def test_the_claims_name_the_appointment_its_site_and_local_day_and_expire_at_it
     offer = make_appointment(reunion=True)
     claims = convocation.checkin_claims(offer)
     assert claims == {
-        "offer": offer.pk, "code": offer.short_code, "ref": offer.request.reference, "prefecture": "974",
-        "site": offer.slot.site_id, "date": "2026-12-14", "start": "2026-12-14T05:30:00Z",
+        "offer": offer.pk,
+        "code": offer.short_code,
+        "ref": offer.request.reference,
+        "prefecture": "974",
+        "site": offer.slot.site_id,
+        "date": "2026-12-14",
+        "start": "2026-12-14T05:30:00Z",
         # Midnight at the end of 14 December in La Réunion (UTC+4) is 20:00 UTC.
         "exp": int(datetime.datetime(2026, 12, 14, 20, 0, tzinfo=datetime.UTC).timestamp()),
     }
@@ -120,7 +144,8 @@ def test_a_token_for_another_day_is_refused():
     # The day before: the token has not expired, but its date is not today.
     with time_machine.travel(at_local(offer, day=APPOINTMENT_DAY - datetime.timedelta(days=1)), tick=False):
         error = _refusal(token, site, APPOINTMENT_DAY - datetime.timedelta(days=1))
-    assert error.reason == "other_day" and "14" in error.message
+    assert error.reason == "other_day"
+    assert "14" in error.message
     # The day after: the token has expired (its exp is the end of the appointment's local day).
     with time_machine.travel(at_local(offer, day=APPOINTMENT_DAY + datetime.timedelta(days=1)), tick=False):
         error = _refusal(token, site, APPOINTMENT_DAY + datetime.timedelta(days=1))
@@ -132,7 +157,10 @@ def test_the_day_is_the_prefectures_local_day():
     token = convocation.sign_checkin(offer)
     # 23:30 UTC on the 13th is already 03:30 on the 14th in La Réunion: valid there and then.
     with time_machine.travel(datetime.datetime(2026, 12, 13, 23, 30, tzinfo=datetime.UTC), tick=False):
-        assert verify_checkin(token, site=offer.slot.site, today_local=convocation.today_at(offer.slot.site)) == offer
+        assert (
+            verify_checkin(token, site=offer.slot.site, today_local=convocation.today_at(offer.slot.site))
+            == offer
+        )
     # 20:30 UTC on the 14th is 00:30 on the 15th in La Réunion: expired.
     with time_machine.travel(datetime.datetime(2026, 12, 14, 20, 30, tzinfo=datetime.UTC), tick=False):
         assert _refusal(token, offer.slot.site, convocation.today_at(offer.slot.site)).reason == "other_day"
@@ -143,7 +171,8 @@ def test_a_token_for_another_site_is_refused_naming_the_right_one():
     other = offer.request.procedure.sites.exclude(pk=offer.slot.site_id).first()
     with time_machine.travel(at_local(offer), tick=False):
         error = _refusal(convocation.sign_checkin(offer), other)
-    assert error.reason == "other_site" and offer.slot.site.name in error.message
+    assert error.reason == "other_site"
+    assert offer.slot.site.name in error.message
 
 
 def test_a_token_of_another_prefecture_is_refused():
@@ -192,13 +221,21 @@ def test_a_forged_or_altered_token_is_refused():
         from joserfc.jwk import OKPKey
 
         rogue = OKPKey.import_key(Ed25519PrivateKey.generate())
-        forged = jws.serialize_compact({"alg": "EdDSA", "kid": "rogue", "typ": CHECKIN_TYP},
-                                       json.dumps(claims).encode(), rogue, registry=tokens._REGISTRY)
+        forged = jws.serialize_compact(
+            {"alg": "EdDSA", "kid": "rogue", "typ": CHECKIN_TYP},
+            json.dumps(claims).encode(),
+            rogue,
+            registry=tokens._REGISTRY,
+        )
         assert _refusal(forged, offer.slot.site).reason == "unknown_key"
         # With the real kid but a rogue key: the signature does not match.
         real_kid = tokens.unverified_header(token)["kid"]
-        forged = jws.serialize_compact({"alg": "EdDSA", "kid": real_kid, "typ": CHECKIN_TYP},
-                                       json.dumps(claims).encode(), rogue, registry=tokens._REGISTRY)
+        forged = jws.serialize_compact(
+            {"alg": "EdDSA", "kid": real_kid, "typ": CHECKIN_TYP},
+            json.dumps(claims).encode(),
+            rogue,
+            registry=tokens._REGISTRY,
+        )
         assert _refusal(forged, offer.slot.site).reason == "forged"
         assert _refusal("not.a.token", offer.slot.site).reason == "malformed"
 
@@ -220,8 +257,14 @@ def test_the_short_code_or_the_reference_finds_the_appointment_in_this_prefectur
     site = offer.slot.site
     code = offer.short_code
     with time_machine.travel(at_local(offer), tick=False):
-        for typed in (code, code.lower(), f"{code[:4]} {code[4:]}", f" {code[:4]}-{code[4:]} ",
-                      offer.request.reference, offer.request.reference.replace("-", "").lower()):
+        for typed in (
+            code,
+            code.lower(),
+            f"{code[:4]} {code[4:]}",
+            f" {code[:4]}-{code[4:]} ",
+            offer.request.reference,
+            offer.request.reference.replace("-", "").lower(),
+        ):
             assert find_appointment(typed, site=site, today_local=APPOINTMENT_DAY) == offer, typed
         elsewhere = SiteFactory(prefecture=PrefectureFactory(code="94", name="Préfecture du Val-de-Marne"))
         with pytest.raises(CheckinError) as caught:
@@ -232,7 +275,7 @@ def test_the_short_code_or_the_reference_finds_the_appointment_in_this_prefectur
         assert caught.value.reason == "empty"
         # A token pasted with the line breaks of the PDF still works.
         token = convocation.sign_checkin(offer)
-        wrapped = "\n".join(token[i:i + 60] for i in range(0, len(token), 60))
+        wrapped = "\n".join(token[i : i + 60] for i in range(0, len(token), 60))
         assert find_appointment(wrapped, site=site, today_local=APPOINTMENT_DAY) == offer
 
 
@@ -243,7 +286,9 @@ def test_a_typed_code_is_checked_like_a_token():
         find_appointment(offer.short_code, site=other, today_local=APPOINTMENT_DAY)
     assert caught.value.reason == "other_site"
     with pytest.raises(CheckinError) as caught:
-        find_appointment(offer.short_code, site=offer.slot.site, today_local=APPOINTMENT_DAY + datetime.timedelta(1))
+        find_appointment(
+            offer.short_code, site=offer.slot.site, today_local=APPOINTMENT_DAY + datetime.timedelta(1)
+        )
     assert caught.value.reason == "other_day"
 
 
@@ -257,9 +302,17 @@ def test_the_french_convocation_is_in_french_only_with_the_facts_and_a_readable_
         html = convocation.render_convocation_html(offer)
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
-    for fact in ("DIALLO Amina Fatou", "Renouvellement de titre de séjour", offer.slot.site.name,
-                 "1 esplanade Jean Moulin, 93000 Bobigny", "lundi 14 décembre 2026", "09:30", "Europe/Paris",
-                 "Passeport en cours de validité", offer.request.reference):
+    for fact in (
+        "DIALLO Amina Fatou",
+        "Renouvellement de titre de séjour",
+        offer.slot.site.name,
+        "1 esplanade Jean Moulin, 93000 Bobigny",
+        "lundi 14 décembre 2026",
+        "09:30",
+        "Europe/Paris",
+        "Passeport en cours de validité",
+        offer.request.reference,
+    ):
         assert fact in text, fact
     assert f"{offer.short_code[:4]} {offer.short_code[4:]}" in text
     assert html.count('<section class="part"') == 1
@@ -274,8 +327,10 @@ def test_the_arabic_convocation_has_an_arabic_right_to_left_part_and_a_french_pa
     assert html.count('<section class="part"') == 2
     assert '<section class="part" lang="ar" dir="rtl">' in html
     assert '<section class="part" lang="fr" dir="ltr">' in html
-    assert "جواز سفر ساري المفعول" in html and "Passeport en cours de validité" in html
-    assert "Indian/Reunion" in html and "UTC+04:00" in html
+    assert "جواز سفر ساري المفعول" in html
+    assert "Passeport en cours de validité" in html
+    assert "Indian/Reunion" in html
+    assert "UTC+04:00" in html
     pdf = convocation.render_convocation_pdf(offer)
     text = pdf_text(pdf)
     assert "Passeport en cours de validité" in text
@@ -285,8 +340,10 @@ def test_the_arabic_convocation_has_an_arabic_right_to_left_part_and_a_french_pa
 def test_the_english_convocation_has_an_english_and_a_french_part():
     offer = make_appointment(language="en")
     html = convocation.render_convocation_html(offer)
-    assert '<section class="part" lang="en" dir="ltr">' in html and '<section class="part" lang="fr" dir="ltr">' in html
-    assert "Valid passport" in html and "Passeport en cours de validité" in html
+    assert '<section class="part" lang="en" dir="ltr">' in html
+    assert '<section class="part" lang="fr" dir="ltr">' in html
+    assert "Valid passport" in html
+    assert "Passeport en cours de validité" in html
 
 
 # --- The calendar file ---------------------------------------------------------------------------
@@ -295,23 +352,30 @@ def test_the_english_convocation_has_an_english_and_a_french_part():
 def test_the_calendar_file_is_rfc_5545_in_the_prefectures_time_zone():
     offer = make_appointment(reunion=True)
     ics = convocation.build_ics(offer)
-    assert b"\r\n" in ics and ics.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"\r\n" in ics
+    assert ics.startswith(b"BEGIN:VCALENDAR\r\n")
     calendar = icalendar.Calendar.from_ical(ics)
-    assert str(calendar["VERSION"]) == "2.0" and "Créneau" in str(calendar["PRODID"])
+    assert str(calendar["VERSION"]) == "2.0"
+    assert "Créneau" in str(calendar["PRODID"])
     [zone] = calendar.walk("VTIMEZONE")
     assert str(zone["TZID"]) == "Indian/Reunion"
     [event] = calendar.walk("VEVENT")
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert event["DTSTART"].params["TZID"] == "Indian/Reunion"
     assert (start.replace(tzinfo=None), end.replace(tzinfo=None)) == (
-        datetime.datetime(2026, 12, 14, 9, 30), datetime.datetime(2026, 12, 14, 10, 0))
+        datetime.datetime(2026, 12, 14, 9, 30),
+        datetime.datetime(2026, 12, 14, 10, 0),
+    )
     assert start == offer.slot.start
     assert str(event["LOCATION"]) == f"{offer.slot.site.name}, {offer.slot.site.full_address}"
     description = str(event["DESCRIPTION"])
-    assert offer.short_code in description and "Passeport en cours de validité" in description
+    assert offer.short_code in description
+    assert "Passeport en cours de validité" in description
     assert offer.request.reference in description
     # The same appointment always has the same UID (a re-import updates it instead of duplicating it).
-    assert str(event["UID"]) == str(icalendar.Calendar.from_ical(convocation.build_ics(offer)).walk("VEVENT")[0]["UID"])
+    assert str(event["UID"]) == str(
+        icalendar.Calendar.from_ical(convocation.build_ics(offer)).walk("VEVENT")[0]["UID"]
+    )
     assert str(event["UID"]).endswith("@creneau.example")
 
 

@@ -47,7 +47,8 @@ def test_the_applicant_downloads_the_convocation_and_the_calendar_file(client):
     response = client.get(pdf_url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
     assert f'filename="convocation-{reference}.pdf"' in response["Content-Disposition"]
     token = qr_of_pdf(response.content)
     assert tokens.unverified_header(token)["typ"] == CHECKIN_TYP

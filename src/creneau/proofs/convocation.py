@@ -29,8 +29,13 @@ from creneau.proofs.receipt import _no_fetch, _weasyprint_html, utc_offset
 CHECKIN_TYP = "creneau-checkin+jwt"
 
 # Offers an agent may look at the counter (the appointment, whatever became of it).
-_SHOWN = (Offer.Status.CONFIRMED, Offer.Status.ATTENDED, Offer.Status.NO_SHOW, Offer.Status.CANCELLED,
-          Offer.Status.CANCELLED_BY_PREFECTURE)
+_SHOWN = (
+    Offer.Status.CONFIRMED,
+    Offer.Status.ATTENDED,
+    Offer.Status.NO_SHOW,
+    Offer.Status.CANCELLED,
+    Offer.Status.CANCELLED_BY_PREFECTURE,
+)
 
 
 class CheckinError(tokens.ProofError):
@@ -49,20 +54,30 @@ class CheckinError(tokens.ProofError):
 
 def _token_message(error: tokens.ProofError) -> str:
     if isinstance(error, tokens.MalformedToken):
-        return _("Ce code n'est pas une convocation lisible. Saisissez le code court imprimé sous le QR code, "
-                 "ou la référence de la demande.")
+        return _(
+            "Ce code n'est pas une convocation lisible. Saisissez le code court imprimé sous le QR code, "
+            "ou la référence de la demande."
+        )
     if isinstance(error, tokens.WrongType):
-        return _("Ce document n'est pas une convocation (par exemple un accusé de réception de demande). "
-                 "Demandez la convocation au rendez-vous.")
+        return _(
+            "Ce document n'est pas une convocation (par exemple un accusé de réception de demande). "
+            "Demandez la convocation au rendez-vous."
+        )
     if isinstance(error, tokens.UnknownKey):
-        return _("Convocation refusée : elle n'a pas été signée par Créneau (clé inconnue). Elle est peut-être "
-                 "falsifiée. Cherchez le rendez-vous par la référence de la demande.")
+        return _(
+            "Convocation refusée : elle n'a pas été signée par Créneau (clé inconnue). Elle est peut-être "
+            "falsifiée. Cherchez le rendez-vous par la référence de la demande."
+        )
     if isinstance(error, tokens.RevokedKey):
-        return _("Convocation refusée : la clé qui l'a signée a été révoquée. Cherchez le rendez-vous par la "
-                 "référence de la demande.")
+        return _(
+            "Convocation refusée : la clé qui l'a signée a été révoquée. Cherchez le rendez-vous par la "
+            "référence de la demande."
+        )
     # bad_signature, bad_algorithm, anything else: forged or altered.
-    return _("Convocation refusée : la signature ne correspond pas. Le document a été falsifié ou modifié. "
-             "Cherchez le rendez-vous par la référence de la demande.")
+    return _(
+        "Convocation refusée : la signature ne correspond pas. Le document a été falsifié ou modifié. "
+        "Cherchez le rendez-vous par la référence de la demande."
+    )
 
 
 def _refused_token(error: tokens.ProofError) -> CheckinError:
@@ -126,23 +141,42 @@ def verify_checkin(token: str, *, site: Site, today_local: datetime.date) -> Off
         raise _refused_token(exc) from exc
     prefecture = site.prefecture
     if claims.get("prefecture") != prefecture.code:
-        raise CheckinError("other_prefecture", _(
-            "Ce rendez-vous relève d'une autre préfecture (%(code)s). Le demandeur doit se présenter à la "
-            "préfecture indiquée sur sa convocation.") % {"code": claims.get("prefecture")})
+        raise CheckinError(
+            "other_prefecture",
+            _(
+                "Ce rendez-vous relève d'une autre préfecture (%(code)s). Le demandeur doit se présenter "
+                "à la préfecture indiquée sur sa convocation."
+            )
+            % {"code": claims.get("prefecture")},
+        )
     if claims.get("site") != site.pk:
-        other = Site.objects.filter(pk=claims.get("site"), prefecture=prefecture).first()
-        raise CheckinError("other_site", _("Ce rendez-vous a lieu sur un autre site : %(site)s.")
-                           % {"site": other.name if other else "?"})
+        other = Site.objects.filter(pk=_int(claims.get("site")), prefecture=prefecture).first()
+        raise CheckinError(
+            "other_site",
+            _("Ce rendez-vous a lieu sur un autre site : %(site)s.") % {"site": other.name if other else "?"},
+        )
     if claims.get("date") != today_local.isoformat():
         raise _other_day(claims, today_local)
-    offer = (Offer.objects.select_related("request__applicant", "request__prefecture", "request__procedure",
-                                          "slot__site", "slot__desk")
-             .filter(pk=claims.get("offer"), short_code=claims.get("code"), request__reference=claims.get("ref"),
-                     slot__site=site).first())
+    offer = (
+        Offer.objects.select_related(
+            "request__applicant", "request__prefecture", "request__procedure", "slot__site", "slot__desk"
+        )
+        .filter(
+            pk=_int(claims.get("offer")),
+            short_code=claims.get("code"),
+            request__reference=claims.get("ref"),
+            slot__site=site,
+        )
+        .first()
+    )
     if offer is None:
         raise CheckinError("not_found", _("Aucun rendez-vous ne correspond à cette convocation."))
     check_appointment(offer, site=site, today_local=today_local)
     return offer
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def _other_day(claims: dict[str, Any], today_local: datetime.date) -> CheckinError:
@@ -163,16 +197,24 @@ def check_appointment(offer: Offer, *, site: Site, today_local: datetime.date) -
     if offer.request.prefecture_id != prefecture.pk:
         raise CheckinError("other_prefecture", _("Ce rendez-vous relève d'une autre préfecture."))
     if offer.slot.site_id != site.pk:
-        raise CheckinError("other_site", _("Ce rendez-vous a lieu sur un autre site : %(site)s.")
-                           % {"site": offer.slot.site.name}, offer=offer)
+        raise CheckinError(
+            "other_site",
+            _("Ce rendez-vous a lieu sur un autre site : %(site)s.") % {"site": offer.slot.site.name},
+            offer=offer,
+        )
     day = offer.slot.start.astimezone(prefecture.tz).date()
     if day != today_local:
         raise _other_day({"date": day.isoformat()}, today_local)
     if offer.status == Offer.Status.ATTENDED:
-        raise CheckinError("already_attended", _("Ce demandeur a déjà été reçu pour ce rendez-vous."), offer=offer)
+        raise CheckinError(
+            "already_attended", _("Ce demandeur a déjà été reçu pour ce rendez-vous."), offer=offer
+        )
     if offer.status != Offer.Status.CONFIRMED:
-        raise CheckinError("not_confirmed", _("Ce rendez-vous n'est plus valable : %(status)s.")
-                           % {"status": offer.get_status_display()}, offer=offer)
+        raise CheckinError(
+            "not_confirmed",
+            _("Ce rendez-vous n'est plus valable : %(status)s.") % {"status": offer.get_status_display()},
+            offer=offer,
+        )
 
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
@@ -184,8 +226,13 @@ def find_appointment(text: str, *, site: Site, today_local: datetime.date) -> Of
     the QR code, or the request's reference. Only this prefecture's appointments are looked up."""
     raw = "".join(text.split())  # line breaks copied from a PDF, spaces typed between groups
     if not raw:
-        raise CheckinError("empty", _("Lisez le QR code de la convocation, ou saisissez son code court ou la "
-                                      "référence de la demande."))
+        raise CheckinError(
+            "empty",
+            _(
+                "Lisez le QR code de la convocation, ou saisissez son code court ou la "
+                "référence de la demande."
+            ),
+        )
     if raw.count(".") == 2 and len(raw) > 40:
         if not _TOKEN_RE.match(raw):
             raise _refused_token(tokens.MalformedToken("not base64url"))
@@ -198,11 +245,20 @@ def find_appointment(text: str, *, site: Site, today_local: datetime.date) -> Of
     if len(compact) == 8:
         offer = offers.filter(short_code=compact).first()
         if offer is None:
-            offer = offers.filter(request__reference=f"{compact[:4]}-{compact[4:]}").order_by("-created_at").first()
+            offer = (
+                offers.filter(request__reference=f"{compact[:4]}-{compact[4:]}")
+                .order_by("-created_at")
+                .first()
+            )
     if offer is None:
-        raise CheckinError("not_found", _("Aucun rendez-vous de cette préfecture ne correspond à « %(code)s ». "
-                                          "Vérifiez le code court (8 caractères) ou la référence.")
-                           % {"code": text.strip()[:40]})
+        raise CheckinError(
+            "not_found",
+            _(
+                "Aucun rendez-vous de cette préfecture ne correspond à « %(code)s ». "
+                "Vérifiez le code court (8 caractères) ou la référence."
+            )
+            % {"code": text.strip()[:40]},
+        )
     check_appointment(offer, site=site, today_local=today_local)
     return offer
 
@@ -327,6 +383,8 @@ def build_ics(offer: Offer) -> bytes:
     calendar.add_component(event)
     # A VTIMEZONE for just the years around the appointment keeps the file small.
     year = slot.start.astimezone(tz).year
-    calendar.add_missing_timezones(first_date=datetime.date(year - 1, 1, 1), last_date=datetime.date(year + 2, 1, 1))
+    calendar.add_missing_timezones(
+        first_date=datetime.date(year - 1, 1, 1), last_date=datetime.date(year + 2, 1, 1)
+    )
     ics: bytes = calendar.to_ical()
     return ics

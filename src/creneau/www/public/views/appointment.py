@@ -18,9 +18,11 @@ from .common import SESSION_REQUESTS, request_in_session
 
 def _appointment(request: HttpRequest, reference: str) -> Offer:
     filed = request_in_session(request, SESSION_REQUESTS, reference)
-    offer = (filed.offers.filter(status=Offer.Status.CONFIRMED)
-             .select_related("request__applicant", "request__prefecture", "request__procedure", "slot__site")
-             .first())
+    offer = (
+        filed.offers.filter(status=Offer.Status.CONFIRMED)
+        .select_related("request__applicant", "request__prefecture", "request__procedure", "slot__site")
+        .first()
+    )
     if offer is None:
         raise Http404
     return offer
