@@ -21,8 +21,9 @@ NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
 
 def _password_step(client, profile, password=PASSWORD, ip="198.51.100.7"):  # type: ignore[no-untyped-def]
-    return client.post("/agents/connexion/", {"username": profile.user.username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        "/agents/connexion/", {"username": profile.user.username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_passwords_are_hashed_with_argon2id(agent):
@@ -43,7 +44,8 @@ def test_a_long_passphrase_without_symbols_is_accepted():
 @time_machine.travel(NOW, tick=False)
 def test_login_needs_the_password_then_the_totp_code(client, agent):
     response = _password_step(client, agent)
-    assert response.status_code == 302 and response["Location"] == "/agents/connexion/code/"
+    assert response.status_code == 302
+    assert response["Location"] == "/agents/connexion/code/"
     assert client.get("/agents/").status_code == 302  # not logged in yet
     response = client.post("/agents/connexion/code/", {"code": code_now()})
     assert response.status_code == 302
@@ -54,7 +56,9 @@ def test_login_needs_the_password_then_the_totp_code(client, agent):
 @time_machine.travel(NOW, tick=False)
 def test_a_wrong_totp_code_does_not_log_in_and_is_audited(client, agent):
     _password_step(client, agent)
-    response = client.post("/agents/connexion/code/", {"code": "000000" if code_now() != "000000" else "111111"})
+    response = client.post(
+        "/agents/connexion/code/", {"code": "000000" if code_now() != "000000" else "111111"}
+    )
     assert response.status_code == 400
     assert client.get("/agents/").status_code == 302
     assert AuditEvent.objects.filter(action="account.login_failed", data__step="totp").exists()
@@ -106,9 +110,12 @@ def test_idle_sessions_end(client, agent, settings):
     with time_machine.travel(NOW, tick=False):
         log_in(client, agent)
         assert client.get("/agents/").status_code in (200, 302)
-    with time_machine.travel(NOW + datetime.timedelta(seconds=settings.CRENEAU_SESSION_IDLE_SECONDS + 1), tick=False):
+    with time_machine.travel(
+        NOW + datetime.timedelta(seconds=settings.CRENEAU_SESSION_IDLE_SECONDS + 1), tick=False
+    ):
         response = client.get(f"/agents/{agent.prefectures.first().code}/")
-        assert response.status_code == 302 and response["Location"].startswith("/agents/connexion/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/agents/connexion/")
     assert AuditEvent.objects.filter(action="account.session_ended", data__reason="idle_timeout").exists()
 
 
@@ -123,8 +130,9 @@ def test_active_sessions_still_end_after_the_absolute_limit(client, agent, setti
         moment += step
         with time_machine.travel(moment, tick=False):
             assert client.get(f"/agents/{code}/").status_code == 200
-    with time_machine.travel(start + datetime.timedelta(seconds=settings.CRENEAU_SESSION_ABSOLUTE_SECONDS + 1),
-                             tick=False):
+    with time_machine.travel(
+        start + datetime.timedelta(seconds=settings.CRENEAU_SESSION_ABSOLUTE_SECONDS + 1), tick=False
+    ):
         assert client.get(f"/agents/{code}/").status_code == 302
     assert AuditEvent.objects.filter(action="account.session_ended", data__reason="absolute_timeout").exists()
 
@@ -137,7 +145,8 @@ def test_disabling_an_account_ends_its_sessions(client, agent, manager):
     response = client.get(f"/agents/{code}/")
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="account.disabled")
-    assert event.actor_user == manager.user and event.ip_address == "192.0.2.5"
+    assert event.actor_user == manager.user
+    assert event.ip_address == "192.0.2.5"
     # and the password no longer opens it
     client.logout()
     assert _password_step(client, agent).status_code == 400
@@ -166,8 +175,12 @@ def test_an_agent_cannot_manage_accounts(client, agent, manager):
 def test_a_manager_creates_an_account_with_a_good_password_only(client, manager):
     log_in(client, manager)
     code = manager.prefectures.first().code
-    data = {"username": "jeanne.martin", "email": "jeanne.martin@prefecture.example", "role": "agent",
-            "password": "motdepasse"}
+    data = {
+        "username": "jeanne.martin",
+        "email": "jeanne.martin@prefecture.example",
+        "role": "agent",
+        "password": "motdepasse",
+    }
     response = client.post(f"/agents/{code}/comptes/nouveau/", data)
     assert response.status_code == 400
     assert not manager.user.__class__.objects.filter(username="jeanne.martin").exists()
@@ -181,9 +194,15 @@ def test_a_manager_creates_an_account_with_a_good_password_only(client, manager)
 def test_a_manager_cannot_create_a_national_administrator(client, manager):
     log_in(client, manager)
     code = manager.prefectures.first().code
-    response = client.post(f"/agents/{code}/comptes/nouveau/", {
-        "username": "chef", "email": "chef@prefecture.example", "role": "national_admin",
-        "password": "un long chemin vers la préfecture"})
+    response = client.post(
+        f"/agents/{code}/comptes/nouveau/",
+        {
+            "username": "chef",
+            "email": "chef@prefecture.example",
+            "role": "national_admin",
+            "password": "un long chemin vers la préfecture",
+        },
+    )
     assert response.status_code == 400
     assert not manager.user.__class__.objects.filter(username="chef").exists()
 
@@ -192,7 +211,9 @@ def test_a_password_from_the_breach_list_is_refused(settings, tmp_path):
     import hashlib
 
     breached = tmp_path / "pwned.txt"
-    breached.write_text(hashlib.sha1(b"Tr0ub4dour&3-horse").hexdigest().upper() + ":42\n")
+    breached.write_text(
+        hashlib.sha1(b"Tr0ub4dour&3-horse", usedforsecurity=False).hexdigest().upper() + ":42\n"
+    )
     settings.CRENEAU_BREACHED_PASSWORDS_FILE = str(breached)
     with pytest.raises(ActionError):
         check_password("Tr0ub4dour&3-horse")

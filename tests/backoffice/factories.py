@@ -46,8 +46,13 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
             self.prefectures.set(extracted)
 
 
-def make_agent(role: str, *prefectures, organisation: Organisation | None = None, totp: bool = True,
-               username: str | None = None) -> AgentProfile:
+def make_agent(
+    role: str,
+    *prefectures,
+    organisation: Organisation | None = None,
+    totp: bool = True,
+    username: str | None = None,
+) -> AgentProfile:
     """An account with ``role`` on ``prefectures``, with a confirmed TOTP device unless ``totp=False``."""
     user = UserFactory(**({"username": username} if username else {}))
     if role == Role.HELPER and organisation is None:

@@ -47,13 +47,21 @@ def elsewhere(db):
     site = procedure.sites.first()
     desk = DeskFactory(site=site)
     desk.procedures.add(procedure)
-    template = OpeningTemplate.objects.create(desk=desk, weekday=0, start_time=datetime.time(9),
-                                              end_time=datetime.time(12))
+    template = OpeningTemplate.objects.create(
+        desk=desk, weekday=0, start_time=datetime.time(9), end_time=datetime.time(12)
+    )
     template.procedures.add(procedure)
     request = file_request(procedure)
     account = make_agent(Role.AGENT, prefecture)
-    return {"code": prefecture.code, "site_id": site.pk, "desk_id": desk.pk, "template_id": template.pk,
-            "reference": request.reference, "kind": procedure.kind, "profile_id": account.pk}
+    return {
+        "code": prefecture.code,
+        "site_id": site.pk,
+        "desk_id": desk.pk,
+        "template_id": template.pk,
+        "reference": request.reference,
+        "kind": procedure.kind,
+        "profile_id": account.pk,
+    }
 
 
 @pytest.fixture
@@ -100,8 +108,9 @@ def test_another_prefectures_pages_are_404_and_audited(client, elsewhere, own_pr
     assert checked == len(backoffice_patterns()) - len(NOT_PREFECTURE_SCOPED)
 
 
-def test_another_prefectures_objects_under_ones_own_prefecture_are_404_and_audited(client, elsewhere,
-                                                                                   own_prefecture):
+def test_another_prefectures_objects_under_ones_own_prefecture_are_404_and_audited(
+    client, elsewhere, own_prefecture
+):
     intruder = make_agent(Role.MANAGER, own_prefecture)
     log_in(client, intruder)
     checked = 0

@@ -29,13 +29,22 @@ REUNION = zoneinfo.ZoneInfo("Indian/Reunion")
 ACTOR = Actor(type="agent", label="test", ip_address="192.0.2.1")
 
 
-def _desk_with_template(prefecture, weekdays=(0, 1, 2, 3, 4), start=datetime.time(8, 30),  # type: ignore[no-untyped-def]
-                        end=datetime.time(10, 30)):
+def _desk_with_template(
+    prefecture,
+    weekdays=(0, 1, 2, 3, 4),
+    start=datetime.time(8, 30),  # type: ignore[no-untyped-def]
+    end=datetime.time(10, 30),
+):
     procedure = ProcedureFactory(prefecture=prefecture)
     desk = DeskFactory(site=procedure.sites.first())
     desk.procedures.add(procedure)
-    do_save_templates(desk, TemplateData(weekdays=list(weekdays), start_time=start, end_time=end, slot_minutes=30,
-                                         procedures=[procedure]), ACTOR)
+    do_save_templates(
+        desk,
+        TemplateData(
+            weekdays=list(weekdays), start_time=start, end_time=end, slot_minutes=30, procedures=[procedure]
+        ),
+        ACTOR,
+    )
     return desk
 
 
@@ -71,8 +80,11 @@ def test_reunion_has_no_dst_and_closes_on_20_december():
     days = _local_days(prefecture, REUNION)
     assert datetime.date(2027, 12, 20) not in days  # abolition of slavery, La Réunion
     assert datetime.date(2027, 12, 21) in days
-    assert {s.start.astimezone(datetime.UTC).strftime("%H:%M") for s in Slot.objects.filter(prefecture=prefecture)
-            if s.start.astimezone(REUNION).strftime("%H:%M") == "08:30"} == {"04:30"}
+    assert {
+        s.start.astimezone(datetime.UTC).strftime("%H:%M")
+        for s in Slot.objects.filter(prefecture=prefecture)
+        if s.start.astimezone(REUNION).strftime("%H:%M") == "08:30"
+    } == {"04:30"}
 
 
 @time_machine.travel(datetime.datetime(2025, 12, 1, tzinfo=datetime.UTC), tick=False)
@@ -109,8 +121,17 @@ def test_overlapping_templates_on_a_desk_are_refused(db):
     desk = _desk_with_template(PrefectureFactory(), weekdays=[0])
     procedure = desk.procedures.first()
     with pytest.raises(ActionError, match="chevauchent"):
-        do_save_templates(desk, TemplateData(weekdays=[0, 1], start_time=datetime.time(10), end_time=datetime.time(12),
-                                             slot_minutes=30, procedures=[procedure]), ACTOR)
+        do_save_templates(
+            desk,
+            TemplateData(
+                weekdays=[0, 1],
+                start_time=datetime.time(10),
+                end_time=datetime.time(12),
+                slot_minutes=30,
+                procedures=[procedure],
+            ),
+            ACTOR,
+        )
     assert desk.templates.count() == 1
 
 
@@ -120,8 +141,17 @@ def test_a_slot_shorter_than_the_procedure_is_refused(db):
     procedure.duration_minutes = 45
     procedure.save()
     with pytest.raises(ActionError, match="trop court"):
-        do_save_templates(desk, TemplateData(weekdays=[2], start_time=datetime.time(9), end_time=datetime.time(12),
-                                             slot_minutes=30, procedures=[procedure]), ACTOR)
+        do_save_templates(
+            desk,
+            TemplateData(
+                weekdays=[2],
+                start_time=datetime.time(9),
+                end_time=datetime.time(12),
+                slot_minutes=30,
+                procedures=[procedure],
+            ),
+            ACTOR,
+        )
 
 
 # --- Closing a desk for a day ---------------------------------------------------------------------
@@ -132,8 +162,13 @@ MONDAY = datetime.date(2026, 6, 8)
 def _offer(request, slot, confirmed=False):  # type: ignore[no-untyped-def]
     now = timezone.now()
     with transaction.atomic():
-        offer = Offer.objects.create(request=request, slot=slot, deadline=now + datetime.timedelta(days=3),
-                                     short_code=f"C{request.pk:07d}", created_at=now)
+        offer = Offer.objects.create(
+            request=request,
+            slot=slot,
+            deadline=now + datetime.timedelta(days=3),
+            short_code=f"C{request.pk:07d}",
+            created_at=now,
+        )
         transition(request, Status.OFFERED, Actor.system("test"), "request.offered")
         if confirmed:
             Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.CONFIRMED)
@@ -148,16 +183,35 @@ def day_with_appointments(db):
         desk = _desk_with_template(prefecture)
         other = DeskFactory(site=desk.site)
         other.procedures.add(*desk.procedures.all())
-        do_save_templates(other, TemplateData(weekdays=[0], start_time=datetime.time(8, 30),
-                                              end_time=datetime.time(10, 30), slot_minutes=30,
-                                              procedures=list(desk.procedures.all())), ACTOR)
+        do_save_templates(
+            other,
+            TemplateData(
+                weekdays=[0],
+                start_time=datetime.time(8, 30),
+                end_time=datetime.time(10, 30),
+                slot_minutes=30,
+                procedures=list(desk.procedures.all()),
+            ),
+            ACTOR,
+        )
         do_generate_slots(prefecture, 2, ACTOR)
         procedure = desk.procedures.first()
-        slots = [s for s in Slot.objects.filter(desk=desk).order_by("start") if s.local_start.date() == MONDAY]
+        slots = [
+            s for s in Slot.objects.filter(desk=desk).order_by("start") if s.local_start.date() == MONDAY
+        ]
         offered = _offer(file_request(procedure, email="a@example.org"), slots[0])
-        confirmed = _offer(file_request(procedure, surnames="Nguyen", email="", phone="+33612345678"), slots[1],
-                           confirmed=True)
-    return {"prefecture": prefecture, "desk": desk, "other": other, "offered": offered, "confirmed": confirmed}
+        confirmed = _offer(
+            file_request(procedure, surnames="Nguyen", email="", phone="+33612345678"),
+            slots[1],
+            confirmed=True,
+        )
+    return {
+        "prefecture": prefecture,
+        "desk": desk,
+        "other": other,
+        "offered": offered,
+        "confirmed": confirmed,
+    }
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 2, 8, tzinfo=datetime.UTC), tick=False)
@@ -165,7 +219,8 @@ def test_closing_a_desk_for_a_day_withdraws_its_slots_and_requeues_appointments(
     d = day_with_appointments
     before_other = Slot.objects.filter(desk=d["other"], status="open").count()
     result = do_close(d["desk"].site, MONDAY, MONDAY, "Panne informatique", ACTOR, desk=d["desk"])
-    assert result.withdrawn == 4 and len(result.cancelled_offers) == 2
+    assert result.withdrawn == 4
+    assert len(result.cancelled_offers) == 2
     monday_slots = [s for s in Slot.objects.filter(desk=d["desk"]) if s.local_start.date() == MONDAY]
     assert {s.status for s in monday_slots} == {"withdrawn"}
     assert Slot.objects.filter(desk=d["desk"], status="open").count() > 0  # other days untouched
@@ -173,9 +228,11 @@ def test_closing_a_desk_for_a_day_withdraws_its_slots_and_requeues_appointments(
     for key in ("offered", "confirmed"):
         offer = Offer.objects.get(pk=d[key].pk)
         assert offer.status == Offer.Status.CANCELLED_BY_PREFECTURE
-        assert offer.request.status == Status.PENDING and offer.request.requeued_top
-        assert OutboxMessage.objects.filter(request_reference=offer.request.reference,
-                                            template="appointment_cancelled_by_prefecture").exists()
+        assert offer.request.status == Status.PENDING
+        assert offer.request.requeued_top
+        assert OutboxMessage.objects.filter(
+            request_reference=offer.request.reference, template="appointment_cancelled_by_prefecture"
+        ).exists()
     event = AuditEvent.objects.get(action="closure.created")
     assert event.data["withdrawn_slots"] == 4
 
@@ -187,7 +244,9 @@ def test_a_closed_day_is_skipped_by_later_generation(day_with_appointments):
     assert do_generate_slots(d["prefecture"], 2, ACTOR) == 0 or not any(
         s.local_start.date() == MONDAY and s.status == "open" for s in Slot.objects.filter(desk=d["desk"])
     )
-    assert not any(s.local_start.date() == MONDAY and s.status == "open" for s in Slot.objects.filter(desk=d["desk"]))
+    assert not any(
+        s.local_start.date() == MONDAY and s.status == "open" for s in Slot.objects.filter(desk=d["desk"])
+    )
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 2, 8, tzinfo=datetime.UTC), tick=False)
@@ -212,12 +271,24 @@ def test_the_manager_closes_a_desk_from_the_page(client, day_with_appointments):
     log_in(client, manager)
     url = f"/agents/{d['prefecture'].code}/fermetures/nouvelle/"
     assert client.get(url, {"site": d["desk"].site_id, "desk": d["desk"].pk}).status_code == 200
-    response = client.post(url, {"site": d["desk"].site_id, "desk": d["desk"].pk, "start_date": "08/06/2026",
-                                 "end_date": "08/06/2026", "reason": "Panne"}, REMOTE_ADDR="192.0.2.44")
+    response = client.post(
+        url,
+        {
+            "site": d["desk"].site_id,
+            "desk": d["desk"].pk,
+            "start_date": "08/06/2026",
+            "end_date": "08/06/2026",
+            "reason": "Panne",
+        },
+        REMOTE_ADDR="192.0.2.44",
+    )
     assert response.status_code == 302
     assert Offer.objects.filter(status=Offer.Status.CANCELLED_BY_PREFECTURE).count() == 2
     event = AuditEvent.objects.get(action="closure.created")
-    assert event.actor_user == manager.user and event.ip_address == "192.0.2.44"
-    day = client.get(f"/agents/{d['prefecture'].code}/sites/{d['desk'].site_id}/journee/", {"date": "08/06/2026"})
+    assert event.actor_user == manager.user
+    assert event.ip_address == "192.0.2.44"
+    day = client.get(
+        f"/agents/{d['prefecture'].code}/sites/{d['desk'].site_id}/journee/", {"date": "08/06/2026"}
+    )
     assert "retiré (fermeture)" in day.content.decode()
     assert agent_actor  # imported for readers: the page's actor is the logged-in agent

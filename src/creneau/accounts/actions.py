@@ -49,9 +49,17 @@ def check_password(password: str, user: Any = None) -> None:
         raise ActionError(" ".join(str(m) for m in exc.messages), code="password") from exc
 
 
-def do_create_account(*, username: str, email: str, role: str, prefectures: Iterable[Prefecture],
-                      password: str, actor: Actor, by: AgentProfile,
-                      organisation: Organisation | None = None) -> AgentProfile:
+def do_create_account(
+    *,
+    username: str,
+    email: str,
+    role: str,
+    prefectures: Iterable[Prefecture],
+    password: str,
+    actor: Actor,
+    by: AgentProfile,
+    organisation: Organisation | None = None,
+) -> AgentProfile:
     """Create a back-office account. Its owner enrols a TOTP device at first login (mandatory).
 
     A manager may only create managers, agents, helpers and auditors of their own prefectures.
@@ -80,10 +88,19 @@ def do_create_account(*, username: str, email: str, role: str, prefectures: Iter
             user = User.objects.create_user(username=username, email=email, password=password)
             profile = AgentProfile.objects.create(user=user, role=role, organisation=organisation)
             profile.prefectures.set(prefectures)
-            record("account.created", actor, obj=user, object_type="user",
-                   prefecture_code=prefectures[0].code if len(prefectures) == 1 else "",
-                   data={"username": username, "role": role, "prefectures": sorted(p.code for p in prefectures),
-                         "organisation": organisation.name if organisation else ""})
+            record(
+                "account.created",
+                actor,
+                obj=user,
+                object_type="user",
+                prefecture_code=prefectures[0].code if len(prefectures) == 1 else "",
+                data={
+                    "username": username,
+                    "role": role,
+                    "prefectures": sorted(p.code for p in prefectures),
+                    "organisation": organisation.name if organisation else "",
+                },
+            )
     except IntegrityError as exc:
         raise ActionError(_("Cet identifiant est déjà pris."), code="username") from exc
     return profile
@@ -103,8 +120,13 @@ def do_set_account_active(profile: AgentProfile, active: bool, actor: Actor) -> 
         locked.session_version += 1
         locked.disabled_at = None if active else timezone.now()
         locked.save(update_fields=["session_version", "disabled_at"])
-        record("account.enabled" if active else "account.disabled", actor, obj=user, object_type="user",
-               data={"username": user.get_username()})
+        record(
+            "account.enabled" if active else "account.disabled",
+            actor,
+            obj=user,
+            object_type="user",
+            data={"username": user.get_username()},
+        )
     profile.refresh_from_db()
 
 
@@ -161,22 +183,37 @@ def do_reset_totp(profile: AgentProfile, actor: Actor) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=profile.user).delete()
         AgentProfile.objects.filter(pk=profile.pk).update(session_version=F("session_version") + 1)
-        record("account.totp_reset", actor, obj=profile.user, object_type="user",
-               data={"username": profile.user.get_username()})
+        record(
+            "account.totp_reset",
+            actor,
+            obj=profile.user,
+            object_type="user",
+            data={"username": profile.user.get_username()},
+        )
 
 
-def record_security_event(action: str, actor: Actor, data: dict[str, Any] | None = None,
-                          prefecture_code: str = "", user: Any = None) -> None:
+def record_security_event(
+    action: str, actor: Actor, data: dict[str, Any] | None = None, prefecture_code: str = "", user: Any = None
+) -> None:
     """Audit a security event that changes nothing else (login, failure, throttling, refused access)."""
     with transaction.atomic():
-        record(action, actor, obj=user, object_type="user" if user is not None else "",
-               prefecture_code=prefecture_code, data=data, chain="main")
+        record(
+            action,
+            actor,
+            obj=user,
+            object_type="user" if user is not None else "",
+            prefecture_code=prefecture_code,
+            data=data,
+            chain="main",
+        )
 
 
 # --- Counter route --------------------------------------------------------------------------------
 
 
-def do_file_for_applicant(data: FilingData, actor: Actor, *, profile: AgentProfile, attestation: str) -> Request:
+def do_file_for_applicant(
+    data: FilingData, actor: Actor, *, profile: AgentProfile, attestation: str
+) -> Request:
     """An agent (at a counter) or a helper files for an applicant, who may have no e-mail and no phone.
 
     Same form rules, same queue, same batch and lottery: the route gives no priority. The
@@ -193,11 +230,17 @@ def do_file_for_applicant(data: FilingData, actor: Actor, *, profile: AgentProfi
         raise ActionError(_("Votre structure n'est plus habilitée."), code="organisation")
     channel = Request.Channel.HELPER if helper else Request.Channel.COUNTER
     with transaction.atomic():
-        request = do_file_verified(data, actor, channel=channel, attestation=attestation,
-                                   send_link=bool(data.email or data.phone))
+        request = do_file_verified(
+            data, actor, channel=channel, attestation=attestation, send_link=bool(data.email or data.phone)
+        )
         if helper:
             assert profile.organisation is not None
             HelperFiling.objects.create(request=request, organisation=profile.organisation, user=profile.user)
-            record("request.helper_filing", actor, obj=request, prefecture_code=request.prefecture.code,
-                   data={"organisation": profile.organisation.name})
+            record(
+                "request.helper_filing",
+                actor,
+                obj=request,
+                prefecture_code=request.prefecture.code,
+                data={"organisation": profile.organisation.name},
+            )
     return request

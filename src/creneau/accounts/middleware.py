@@ -58,4 +58,3 @@ class BackOfficeSessionMiddleware:
             elif request.session.get(SESSION_LOGIN_AT) is not None:
                 request.session[SESSION_LAST_SEEN] = int(time.time())
         return self.get_response(request)
-

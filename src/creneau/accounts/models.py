@@ -31,7 +31,9 @@ class Organisation(models.Model):
 
     name = models.CharField(_("nom"), max_length=160)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.ASSOCIATION)
-    prefectures = models.ManyToManyField(Prefecture, related_name="organisations", verbose_name=_("préfectures"))
+    prefectures = models.ManyToManyField(
+        Prefecture, related_name="organisations", verbose_name=_("préfectures")
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -46,12 +48,21 @@ class AgentProfile(models.Model):
     """The back-office side of a user: role and scope. A national administrator sees every prefecture;
     everyone else only those listed (a helper: those of their organisation)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
-    prefectures = models.ManyToManyField(Prefecture, related_name="agents", blank=True,
-                                         verbose_name=_("préfectures"))
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="members", verbose_name=_("structure"))
+    prefectures = models.ManyToManyField(
+        Prefecture, related_name="agents", blank=True, verbose_name=_("préfectures")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("structure"),
+    )
     # Bumped when the account is disabled or its password changes: every older session stops working.
     session_version = models.PositiveIntegerField(default=1)
     disabled_at = models.DateTimeField(null=True, blank=True)
@@ -63,7 +74,9 @@ class AgentProfile(models.Model):
                 condition=~models.Q(role="helper") | models.Q(organisation__isnull=False),
                 name="helper_has_organisation",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]), name="agent_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="agent_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,3 +90,6 @@ class HelperFiling(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="filings")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.request_id} ← {self.organisation}"

@@ -20,9 +20,30 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 FRENCH_COMMON = {
-    "azerty", "azertyuiop", "motdepasse", "soleil", "doudou", "loulou", "chouchou", "bonjour", "marseille",
-    "prefecture", "administrateur", "nicolas", "julien", "camille", "football", "jetaime", "coucou",
-    "qwertz", "azertyui", "1234567890", "0000000000", "unmotdepasse", "motdepasse123", "bienvenue",
+    "azerty",
+    "azertyuiop",
+    "motdepasse",
+    "soleil",
+    "doudou",
+    "loulou",
+    "chouchou",
+    "bonjour",
+    "marseille",
+    "prefecture",
+    "administrateur",
+    "nicolas",
+    "julien",
+    "camille",
+    "football",
+    "jetaime",
+    "coucou",
+    "qwertz",
+    "azertyui",
+    "1234567890",
+    "0000000000",
+    "unmotdepasse",
+    "motdepasse123",
+    "bienvenue",
 }
 
 
@@ -47,8 +68,10 @@ class KnownPasswordValidator:
         if path and Path(path).exists():
             digest = hashlib.sha1(password.encode(), usedforsecurity=False).hexdigest().upper()
             if digest in _breached(path):
-                raise ValidationError(_("Ce mot de passe figure dans une liste de mots de passe divulgués."),
-                                      code="password_breached")
+                raise ValidationError(
+                    _("Ce mot de passe figure dans une liste de mots de passe divulgués."),
+                    code="password_breached",
+                )
 
     def get_help_text(self) -> str:
         return str(_("Les mots de passe courants ou ayant fuité sont refusés."))

@@ -18,7 +18,10 @@ def _keys(username: str, ip_address: str | None) -> list[tuple[str, int]]:
     window = settings.CRENEAU_LOGIN_WINDOW_SECONDS
     bucket = int(time.time() // window)
     return [
-        (f"login:user:{username.strip().lower()[:150]}:{bucket}", settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT),
+        (
+            f"login:user:{username.strip().lower()[:150]}:{bucket}",
+            settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        ),
         (f"login:ip:{ip_address or '-'}:{bucket}", settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS),
     ]
 

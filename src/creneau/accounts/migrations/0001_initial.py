@@ -6,61 +6,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('booking', '0001_initial'),
+        ("booking", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('association', 'association'), ('france_services', 'France Services'), ('other', 'autre structure habilitée')], default='association', max_length=20, verbose_name='type')),
-                ('is_active', models.BooleanField(default=True)),
-                ('prefectures', models.ManyToManyField(related_name='organisations', to='booking.prefecture', verbose_name='préfectures')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("association", "association"),
+                            ("france_services", "France Services"),
+                            ("other", "autre structure habilitée"),
+                        ],
+                        default="association",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "prefectures",
+                    models.ManyToManyField(
+                        related_name="organisations", to="booking.prefecture", verbose_name="préfectures"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HelperFiling',
+            name="HelperFiling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='helper_filing', to='booking.request')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='filings', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="helper_filing",
+                        to="booking.request",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filings",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AgentProfile',
+            name="AgentProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('national_admin', 'administrateur national'), ('manager', 'responsable en préfecture'), ('agent', 'agent de préfecture'), ('helper', 'aidant habilité'), ('auditor', 'auditeur (lecture seule)')], max_length=20, verbose_name='rôle')),
-                ('session_version', models.PositiveIntegerField(default=1)),
-                ('disabled_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('prefectures', models.ManyToManyField(blank=True, related_name='agents', to='booking.prefecture', verbose_name='préfectures')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent_profile', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.organisation', verbose_name='structure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("national_admin", "administrateur national"),
+                            ("manager", "responsable en préfecture"),
+                            ("agent", "agent de préfecture"),
+                            ("helper", "aidant habilité"),
+                            ("auditor", "auditeur (lecture seule)"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("session_version", models.PositiveIntegerField(default=1)),
+                ("disabled_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "prefectures",
+                    models.ManyToManyField(
+                        blank=True, related_name="agents", to="booking.prefecture", verbose_name="préfectures"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="accounts.organisation",
+                        verbose_name="structure",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('name',), name='organisation_name_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(fields=("name",), name="organisation_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='agentprofile',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'helper'), _negated=True), ('organisation__isnull', False), _connector='OR'), name='helper_has_organisation'),
+            model_name="agentprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "helper"), _negated=True),
+                    ("organisation__isnull", False),
+                    _connector="OR",
+                ),
+                name="helper_has_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agentprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['national_admin', 'manager', 'agent', 'helper', 'auditor'])), name='agent_role_valid'),
+            model_name="agentprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["national_admin", "manager", "agent", "helper", "auditor"])),
+                name="agent_role_valid",
+            ),
         ),
     ]

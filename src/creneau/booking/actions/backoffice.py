@@ -18,7 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creneau.audit.log import Actor, record
-from creneau.booking.models import Closure, Desk, Offer, OpeningTemplate, Prefecture, Procedure, Request, Site, Slot
+from creneau.booking.models import (
+    Closure,
+    Desk,
+    Offer,
+    OpeningTemplate,
+    Prefecture,
+    Procedure,
+    Request,
+    Site,
+    Slot,
+)
 from creneau.booking.slots import generate_slots
 from creneau.booking.workflow import ACTIVE
 from creneau.identity.normalise import identity_key
@@ -45,7 +55,11 @@ def do_save_site(prefecture: Prefecture, data: SiteData, actor: Actor, site: Sit
     """Create a site of ``prefecture``, or change ``site`` (which must belong to it)."""
     if site is not None and site.prefecture_id != prefecture.pk:
         raise ActionError(_("Ce site n'appartient pas à cette préfecture."), code="scope")
-    if Site.objects.filter(prefecture=prefecture, name__iexact=data.name).exclude(pk=getattr(site, "pk", None)).exists():
+    if (
+        Site.objects.filter(prefecture=prefecture, name__iexact=data.name)
+        .exclude(pk=getattr(site, "pk", None))
+        .exists()
+    ):
         raise ActionError(_("Un site porte déjà ce nom dans cette préfecture."), code="duplicate_name")
     created = site is None
     with transaction.atomic():
@@ -53,26 +67,47 @@ def do_save_site(prefecture: Prefecture, data: SiteData, actor: Actor, site: Sit
         before = _site_fields(site) if not created else {}
         site.name, site.address, site.postcode, site.city = data.name, data.address, data.postcode, data.city
         site.step_free, site.is_active = data.step_free, data.is_active
-        site.accessibility = {**(site.accessibility or {}), "fr": data.accessibility} if data.accessibility else {}
+        site.accessibility = (
+            {**(site.accessibility or {}), "fr": data.accessibility} if data.accessibility else {}
+        )
         site.access_info = {**(site.access_info or {}), "fr": data.access_info} if data.access_info else {}
         site.save()
         after = _site_fields(site)
-        record("site.created" if created else "site.changed", actor, obj=site, prefecture_code=prefecture.code,
-               data={"changed": sorted(k for k in after if before.get(k) != after[k])})
+        record(
+            "site.created" if created else "site.changed",
+            actor,
+            obj=site,
+            prefecture_code=prefecture.code,
+            data={"changed": sorted(k for k in after if before.get(k) != after[k])},
+        )
     return site
 
 
 def _site_fields(site: Site) -> dict[str, Any]:
-    return {"name": site.name, "address": site.address, "postcode": site.postcode, "city": site.city,
-            "step_free": site.step_free, "is_active": site.is_active, "accessibility": site.accessibility,
-            "access_info": site.access_info}
+    return {
+        "name": site.name,
+        "address": site.address,
+        "postcode": site.postcode,
+        "city": site.city,
+        "step_free": site.step_free,
+        "is_active": site.is_active,
+        "accessibility": site.accessibility,
+        "access_info": site.access_info,
+    }
 
 
 # --- Desks ----------------------------------------------------------------------------------------
 
 
-def do_save_desk(site: Site, name: str, procedures: list[Procedure], actor: Actor, *, is_active: bool = True,
-                 desk: Desk | None = None) -> Desk:
+def do_save_desk(
+    site: Site,
+    name: str,
+    procedures: list[Procedure],
+    actor: Actor,
+    *,
+    is_active: bool = True,
+    desk: Desk | None = None,
+) -> Desk:
     """Create or change a desk and the procedures it serves (the site then handles them too)."""
     if desk is not None and desk.site_id != site.pk:
         raise ActionError(_("Ce guichet n'appartient pas à ce site."), code="scope")
@@ -88,10 +123,18 @@ def do_save_desk(site: Site, name: str, procedures: list[Procedure], actor: Acto
         desk.procedures.set(procedures)
         for procedure in procedures:
             procedure.sites.add(site)
-        record("desk.created" if created else "desk.changed", actor, obj=desk,
-               prefecture_code=site.prefecture.code,
-               data={"site": site.pk, "name": name, "active": is_active,
-                     "procedures": sorted(p.kind for p in procedures)})
+        record(
+            "desk.created" if created else "desk.changed",
+            actor,
+            obj=desk,
+            prefecture_code=site.prefecture.code,
+            data={
+                "site": site.pk,
+                "name": name,
+                "active": is_active,
+                "procedures": sorted(p.kind for p in procedures),
+            },
+        )
     return desk
 
 
@@ -123,12 +166,16 @@ def check_template(desk: Desk, data: TemplateData, template: OpeningTemplate | N
         raise ActionError(_("L'heure de fin doit être après l'heure de début."), code="hours")
     if (data.break_start is None) != (data.break_end is None):
         raise ActionError(_("Indiquez le début et la fin de la pause, ou aucune des deux."), code="break")
-    if data.break_start and data.break_end and not (
-        data.start_time < data.break_start < data.break_end < data.end_time
+    if (
+        data.break_start
+        and data.break_end
+        and not (data.start_time < data.break_start < data.break_end < data.end_time)
     ):
         raise ActionError(_("La pause doit commencer et finir pendant les heures d'ouverture."), code="break")
     if not 5 <= data.slot_minutes <= 240:
-        raise ActionError(_("La durée d'un rendez-vous doit être comprise entre 5 et 240 minutes."), code="length")
+        raise ActionError(
+            _("La durée d'un rendez-vous doit être comprise entre 5 et 240 minutes."), code="length"
+        )
     if _minutes(data.end_time) - _minutes(data.start_time) < data.slot_minutes:
         raise ActionError(_("L'ouverture est plus courte qu'un rendez-vous."), code="length")
     if not data.procedures:
@@ -139,9 +186,15 @@ def check_template(desk: Desk, data: TemplateData, template: OpeningTemplate | N
     too_long = [p for p in data.procedures if p.duration_minutes > data.slot_minutes]
     if too_long:
         raise ActionError(
-            _("Un rendez-vous de %(minutes)s minutes est trop court pour « %(procedure)s » (%(needed)s minutes).")
-            % {"minutes": data.slot_minutes, "procedure": too_long[0].get_kind_display(),
-               "needed": too_long[0].duration_minutes},
+            _(
+                "Un rendez-vous de %(minutes)s minutes est trop court pour « %(procedure)s » "
+                "(%(needed)s minutes)."
+            )
+            % {
+                "minutes": data.slot_minutes,
+                "procedure": too_long[0].get_kind_display(),
+                "needed": too_long[0].duration_minutes,
+            },
             code="length",
         )
     if data.valid_from and data.valid_until and data.valid_from > data.valid_until:
@@ -151,9 +204,9 @@ def check_template(desk: Desk, data: TemplateData, template: OpeningTemplate | N
     )
     for other in others:
         overlap_hours = other.start_time < data.end_time and data.start_time < other.end_time
-        overlap_dates = (not other.valid_until or not data.valid_from or data.valid_from <= other.valid_until) and (
-            not data.valid_until or not other.valid_from or other.valid_from <= data.valid_until
-        )
+        overlap_dates = (
+            not other.valid_until or not data.valid_from or data.valid_from <= other.valid_until
+        ) and (not data.valid_until or not other.valid_from or other.valid_from <= data.valid_until)
         if overlap_hours and overlap_dates:
             raise ActionError(
                 _("Ces horaires chevauchent une autre ouverture de ce guichet le %(day)s.")
@@ -162,8 +215,9 @@ def check_template(desk: Desk, data: TemplateData, template: OpeningTemplate | N
             )
 
 
-def do_save_templates(desk: Desk, data: TemplateData, actor: Actor,
-                      template: OpeningTemplate | None = None) -> list[OpeningTemplate]:
+def do_save_templates(
+    desk: Desk, data: TemplateData, actor: Actor, template: OpeningTemplate | None = None
+) -> list[OpeningTemplate]:
     """Create one template per chosen weekday, or change ``template`` (then exactly one weekday).
 
     Existing slots are not touched: a changed template applies to slots generated afterwards.
@@ -182,42 +236,71 @@ def do_save_templates(desk: Desk, data: TemplateData, actor: Actor,
             t.save()
             t.procedures.set(data.procedures)
             saved.append(t)
-            record("template.changed" if template else "template.created", actor, object_type="openingtemplate",
-                   object_id=str(t.pk), prefecture_code=desk.site.prefecture.code,
-                   data={"desk": desk.pk, "weekday": weekday, "start": data.start_time.isoformat(),
-                         "end": data.end_time.isoformat(), "slot_minutes": data.slot_minutes,
-                         "break": [data.break_start.isoformat(), data.break_end.isoformat()]
-                         if data.break_start and data.break_end else None,
-                         "procedures": sorted(p.kind for p in data.procedures)})
+            record(
+                "template.changed" if template else "template.created",
+                actor,
+                object_type="openingtemplate",
+                object_id=str(t.pk),
+                prefecture_code=desk.site.prefecture.code,
+                data={
+                    "desk": desk.pk,
+                    "weekday": weekday,
+                    "start": data.start_time.isoformat(),
+                    "end": data.end_time.isoformat(),
+                    "slot_minutes": data.slot_minutes,
+                    "break": [data.break_start.isoformat(), data.break_end.isoformat()]
+                    if data.break_start and data.break_end
+                    else None,
+                    "procedures": sorted(p.kind for p in data.procedures),
+                },
+            )
     return saved
 
 
 def do_delete_template(template: OpeningTemplate, actor: Actor) -> None:
     """Remove an opening template. Slots already generated stay (close the days to withdraw them)."""
     with transaction.atomic():
-        record("template.deleted", actor, object_type="openingtemplate", object_id=str(template.pk),
-               prefecture_code=template.desk.site.prefecture.code,
-               data={"desk": template.desk_id, "weekday": template.weekday,
-                     "start": template.start_time.isoformat(), "end": template.end_time.isoformat()})
+        record(
+            "template.deleted",
+            actor,
+            object_type="openingtemplate",
+            object_id=str(template.pk),
+            prefecture_code=template.desk.site.prefecture.code,
+            data={
+                "desk": template.desk_id,
+                "weekday": template.weekday,
+                "start": template.start_time.isoformat(),
+                "end": template.end_time.isoformat(),
+            },
+        )
         template.delete()
 
 
 # --- Slots ----------------------------------------------------------------------------------------
 
 
-def do_generate_slots(prefecture: Prefecture, weeks: int, actor: Actor,
-                      start: datetime.date | None = None) -> int:
+def do_generate_slots(
+    prefecture: Prefecture, weeks: int, actor: Actor, start: datetime.date | None = None
+) -> int:
     """Generate ``weeks`` weeks of slots from tomorrow (prefecture's local date), skipping the
     prefecture's public holidays and closures. Idempotent: a second run creates nothing."""
     if not 1 <= weeks <= settings.CRENEAU_SLOT_WEEKS_MAX:
-        raise ActionError(_("Indiquez un nombre de semaines entre 1 et %(max)s.")
-                          % {"max": settings.CRENEAU_SLOT_WEEKS_MAX}, code="weeks")
+        raise ActionError(
+            _("Indiquez un nombre de semaines entre 1 et %(max)s.")
+            % {"max": settings.CRENEAU_SLOT_WEEKS_MAX},
+            code="weeks",
+        )
     start = start or timezone.localdate(timezone=prefecture.tz) + datetime.timedelta(days=1)
     with transaction.atomic():
         created = generate_slots(prefecture, start, weeks * 7)
-        record("slots.generated", actor, object_type="prefecture", object_id=prefecture.code,
-               prefecture_code=prefecture.code,
-               data={"from": start.isoformat(), "days": weeks * 7, "created": created})
+        record(
+            "slots.generated",
+            actor,
+            object_type="prefecture",
+            object_id=prefecture.code,
+            prefecture_code=prefecture.code,
+            data={"from": start.isoformat(), "days": weeks * 7, "created": created},
+        )
     return created
 
 
@@ -241,8 +324,14 @@ def cancel_offer_for_closure(offer: Offer, actor: Actor, reason: str) -> None:
     do_cancel_by_prefecture(offer, actor, reason)
 
 
-def do_close(site: Site, start_date: datetime.date, end_date: datetime.date, reason: str, actor: Actor,
-             desk: Desk | None = None) -> ClosureResult:
+def do_close(
+    site: Site,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    reason: str,
+    actor: Actor,
+    desk: Desk | None = None,
+) -> ClosureResult:
     """Close a site, or one of its desks, on local dates ``start_date``…``end_date``.
 
     Its open slots on those days are withdrawn; each live offer or appointment they held is
@@ -266,23 +355,41 @@ def do_close(site: Site, start_date: datetime.date, end_date: datetime.date, rea
     begin = datetime.datetime.combine(start_date, datetime.time(), tz)
     end = datetime.datetime.combine(end_date + datetime.timedelta(days=1), datetime.time(), tz)
     with transaction.atomic():
-        closure = Closure.objects.create(site=site, desk=desk, start_date=start_date, end_date=end_date,
-                                         reason=reason[:200])
-        slots = Slot.objects.select_for_update().filter(site=site, start__gte=begin, start__lt=end,
-                                                       status=Slot.Status.OPEN)
+        closure = Closure.objects.create(
+            site=site, desk=desk, start_date=start_date, end_date=end_date, reason=reason[:200]
+        )
+        slots = Slot.objects.select_for_update().filter(
+            site=site, start__gte=begin, start__lt=end, status=Slot.Status.OPEN
+        )
         if desk is not None:
             slots = slots.filter(desk=desk)
         slot_ids = list(slots.values_list("pk", flat=True))
-        offers = list(Offer.objects.filter(slot_id__in=slot_ids, status__in=list(Offer.LIVE))
-                      .select_related("request__prefecture", "request__applicant", "slot").order_by("slot__start"))
+        offers = list(
+            Offer.objects.filter(slot_id__in=slot_ids, status__in=list(Offer.LIVE))
+            .select_related("request__prefecture", "request__applicant", "slot")
+            .order_by("slot__start")
+        )
         for offer in offers:
             cancel_offer_for_closure(offer, actor, reason[:200])
-        withdrawn = Slot.objects.filter(pk__in=slot_ids, status=Slot.Status.OPEN).update(status=Slot.Status.WITHDRAWN)
-        record("closure.created", actor, object_type="closure", object_id=str(closure.pk),
-               prefecture_code=prefecture.code,
-               data={"site": site.pk, "desk": desk.pk if desk else None, "from": start_date.isoformat(),
-                     "to": end_date.isoformat(), "reason": reason[:200], "withdrawn_slots": withdrawn,
-                     "cancelled_offers": [o.pk for o in offers]})
+        withdrawn = Slot.objects.filter(pk__in=slot_ids, status=Slot.Status.OPEN).update(
+            status=Slot.Status.WITHDRAWN
+        )
+        record(
+            "closure.created",
+            actor,
+            object_type="closure",
+            object_id=str(closure.pk),
+            prefecture_code=prefecture.code,
+            data={
+                "site": site.pk,
+                "desk": desk.pk if desk else None,
+                "from": start_date.isoformat(),
+                "to": end_date.isoformat(),
+                "reason": reason[:200],
+                "withdrawn_slots": withdrawn,
+                "cancelled_offers": [o.pk for o in offers],
+            },
+        )
     return ClosureResult(closure, withdrawn, [o.pk for o in offers])
 
 
@@ -309,14 +416,23 @@ def do_correct_identity(request: Request, changes: dict[str, Any], reason: str, 
         raise ActionError(_("Aucune modification à enregistrer."), code="unchanged")
     new = {name: changes.get(name, getattr(applicant, name)) for name in CORRECTABLE}
     if not (new["agdref_number"] or new["passport_number"]):
-        raise ActionError(_("Indiquez le numéro étranger (AGDREF) ou le numéro de passeport."), code="document")
+        raise ActionError(
+            _("Indiquez le numéro étranger (AGDREF) ou le numéro de passeport."), code="document"
+        )
     key = identity_key(new["surnames"], new["given_names"], new["birth_date"])
     try:
         with transaction.atomic():
-            if request.status in ACTIVE and Request.objects.filter(
-                prefecture_id=request.prefecture_id, procedure_id=request.procedure_id, identity_key=key,
-                status__in=list(ACTIVE),
-            ).exclude(pk=request.pk).exists():
+            if (
+                request.status in ACTIVE
+                and Request.objects.filter(
+                    prefecture_id=request.prefecture_id,
+                    procedure_id=request.procedure_id,
+                    identity_key=key,
+                    status__in=list(ACTIVE),
+                )
+                .exclude(pk=request.pk)
+                .exists()
+            ):
                 raise DuplicateActiveRequest()
             before = {name: str(getattr(applicant, name)) for name in changed}
             for name in changed:
@@ -324,9 +440,18 @@ def do_correct_identity(request: Request, changes: dict[str, Any], reason: str, 
             applicant.save(update_fields=changed)
             Request.objects.filter(pk=request.pk).update(identity_key=key)
             request.identity_key = key
-            record("identity.corrected", actor, obj=request, prefecture_code=request.prefecture.code,
-                   data={"reason": reason[:500], "fields": changed, "before": before,
-                         "after": {name: str(new[name]) for name in changed}})
+            record(
+                "identity.corrected",
+                actor,
+                obj=request,
+                prefecture_code=request.prefecture.code,
+                data={
+                    "reason": reason[:500],
+                    "fields": changed,
+                    "before": before,
+                    "after": {name: str(new[name]) for name in changed},
+                },
+            )
     except IntegrityError as exc:
         raise DuplicateActiveRequest() from exc
     return changed

@@ -44,14 +44,22 @@ def no_store(response: HttpResponse) -> HttpResponse:
 def refuse(request: HttpRequest, what: str, ident: Any, prefecture_code: str = "") -> None:
     """Audit an attempt to reach something outside the account's prefectures, then 404."""
     record_security_event(
-        "backoffice.cross_prefecture", actor_for(request), prefecture_code=prefecture_code,
+        "backoffice.cross_prefecture",
+        actor_for(request),
+        prefecture_code=prefecture_code,
         data={"what": what, "id": str(ident)[:64], "path": request.path[:200], "method": request.method},
     )
     raise Http404
 
 
-def scoped(request: HttpRequest, queryset: QuerySet, prefecture: Prefecture, prefecture_path: str,
-           what: str, **lookup: Any) -> Any:
+def scoped(
+    request: HttpRequest,
+    queryset: QuerySet,
+    prefecture: Prefecture,
+    prefecture_path: str,
+    what: str,
+    **lookup: Any,
+) -> Any:
     """The object matching ``lookup`` within ``prefecture``; else 404 (audited when it exists elsewhere)."""
     found = queryset.filter(**{prefecture_path: prefecture}, **lookup).first()
     if found is not None:
@@ -74,8 +82,9 @@ def staff_view(capability: str | None = None, methods: tuple[str, ...] = ("GET",
     return decorator
 
 
-def _guarded(view: Callable[..., HttpResponse], capability: str | None, request: HttpRequest,
-             *args: Any, **kwargs: Any) -> HttpResponse:
+def _guarded(
+    view: Callable[..., HttpResponse], capability: str | None, request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
     profile = profile_of(request.user)
     if profile is None or not request.user.is_verified():
         return redirect_to_login(request.get_full_path(), "backoffice:login")
@@ -90,9 +99,12 @@ def _guarded(view: Callable[..., HttpResponse], capability: str | None, request:
                 refuse(request, "prefecture", code, code)
             kwargs["prefecture"] = prefecture
         if capability is not None and not can(profile, capability):
-            record_security_event("backoffice.forbidden", actor_for(request),
-                                  prefecture_code=getattr(kwargs.get("prefecture"), "code", ""),
-                                  data={"capability": capability, "path": request.path[:200]})
+            record_security_event(
+                "backoffice.forbidden",
+                actor_for(request),
+                prefecture_code=getattr(kwargs.get("prefecture"), "code", ""),
+                data={"capability": capability, "path": request.path[:200]},
+            )
             return render(request, "backoffice/forbidden.html", status=403)
         return view(request, *args, **kwargs)
     except Http404:

@@ -20,9 +20,13 @@ urlpatterns = [
     path("<slug:code>/sites/<int:site_id>/guichets/nouveau/", places.desk_create, name="desk_create"),
     path("<slug:code>/sites/<int:site_id>/journee/", places.day, name="day"),
     path("<slug:code>/guichets/<int:desk_id>/", places.desk_edit, name="desk"),
-    path("<slug:code>/guichets/<int:desk_id>/horaires/nouveau/", places.template_create, name="template_create"),
+    path(
+        "<slug:code>/guichets/<int:desk_id>/horaires/nouveau/", places.template_create, name="template_create"
+    ),
     path("<slug:code>/horaires/<int:template_id>/", places.template_edit, name="template"),
-    path("<slug:code>/horaires/<int:template_id>/suppression/", places.template_delete, name="template_delete"),
+    path(
+        "<slug:code>/horaires/<int:template_id>/suppression/", places.template_delete, name="template_delete"
+    ),
     path("<slug:code>/fermetures/", places.closures, name="closures"),
     path("<slug:code>/fermetures/nouvelle/", places.closure_create, name="closure_create"),
     path("<slug:code>/creneaux/", places.slots_generate, name="slots"),
@@ -43,12 +47,24 @@ from .views import checkin  # noqa: E402
 urlpatterns += [
     path("<slug:code>/accueil/", checkin.checkin_sites, name="checkin_sites"),
     path("<slug:code>/accueil/<int:site_id>/", checkin.checkin, name="checkin"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/", checkin.checkin_appointment,
-         name="checkin_appointment"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/arrivee/", checkin.checkin_arrived,
-         name="checkin_arrived"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/recu/", checkin.checkin_attended,
-         name="checkin_attended"),
-    path("<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/absent/", checkin.checkin_no_show,
-         name="checkin_no_show"),
+    path(
+        "<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/",
+        checkin.checkin_appointment,
+        name="checkin_appointment",
+    ),
+    path(
+        "<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/arrivee/",
+        checkin.checkin_arrived,
+        name="checkin_arrived",
+    ),
+    path(
+        "<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/recu/",
+        checkin.checkin_attended,
+        name="checkin_attended",
+    ),
+    path(
+        "<slug:code>/accueil/<int:site_id>/rdv/<str:reference>/absent/",
+        checkin.checkin_no_show,
+        name="checkin_no_show",
+    ),
 ]

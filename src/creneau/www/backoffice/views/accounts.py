@@ -20,39 +20,74 @@ from ..forms import AccountForm
 
 @staff_view(roles.MANAGE_ACCOUNTS)
 def account_list(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
-    profiles = (AgentProfile.objects.filter(prefectures=prefecture).select_related("user", "organisation")
-                .order_by("user__username"))
-    enrolled = set(TOTPDevice.objects.filter(confirmed=True, user__agent_profile__in=profiles)
-                   .values_list("user_id", flat=True))
-    return render(request, "backoffice/accounts.html", {
-        "prefecture": prefecture, "profiles": profiles, "enrolled": enrolled})
+    profiles = (
+        AgentProfile.objects.filter(prefectures=prefecture)
+        .select_related("user", "organisation")
+        .order_by("user__username")
+    )
+    enrolled = set(
+        TOTPDevice.objects.filter(confirmed=True, user__agent_profile__in=profiles).values_list(
+            "user_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "backoffice/accounts.html",
+        {"prefecture": prefecture, "profiles": profiles, "enrolled": enrolled},
+    )
 
 
 @staff_view(roles.MANAGE_ACCOUNTS, methods=("GET", "POST"))
 def account_create(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
     me = profile(request)
-    form = AccountForm(request.POST or None, prefecture=prefecture, national=me.role == Role.NATIONAL_ADMIN,
-                       initial={"role": Role.AGENT})
+    form = AccountForm(
+        request.POST or None,
+        prefecture=prefecture,
+        national=me.role == Role.NATIONAL_ADMIN,
+        initial={"role": Role.AGENT},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            created = do_create_account(username=d["username"], email=d["email"], role=d["role"],
-                                        prefectures=[prefecture], password=d["password"], actor=actor_for(request),
-                                        by=me, organisation=d.get("organisation"))
+            created = do_create_account(
+                username=d["username"],
+                email=d["email"],
+                role=d["role"],
+                prefectures=[prefecture],
+                password=d["password"],
+                actor=actor_for(request),
+                by=me,
+                organisation=d.get("organisation"),
+            )
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Compte « %(name)s » créé.") % {"name": created.user.username})
             return redirect("backoffice:accounts", code=prefecture.code)
-    return render(request, "backoffice/form.html", {
-        "prefecture": prefecture, "form": form, "title": _("Nouveau compte"), "submit": _("Créer le compte"),
-        "back": f"/agents/{prefecture.code}/comptes/"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "backoffice/form.html",
+        {
+            "prefecture": prefecture,
+            "form": form,
+            "title": _("Nouveau compte"),
+            "submit": _("Créer le compte"),
+            "back": f"/agents/{prefecture.code}/comptes/",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view(roles.MANAGE_ACCOUNTS, methods=("POST",))
 def account_state(request: HttpRequest, prefecture: Prefecture, profile_id: int) -> HttpResponse:
-    target = scoped(request, AgentProfile.objects.select_related("user"), prefecture, "prefectures", "account",
-                    pk=profile_id)
+    target = scoped(
+        request,
+        AgentProfile.objects.select_related("user"),
+        prefecture,
+        "prefectures",
+        "account",
+        pk=profile_id,
+    )
     me = profile(request)
     if target.role == Role.NATIONAL_ADMIN and me.role != Role.NATIONAL_ADMIN:
         messages.error(request, _("Vous ne pouvez pas modifier ce compte."))
@@ -61,12 +96,21 @@ def account_state(request: HttpRequest, prefecture: Prefecture, profile_id: int)
     try:
         if action in ("disable", "enable"):
             do_set_account_active(target, action == "enable", actor_for(request))
-            messages.success(request, _("Compte désactivé : ses sessions sont terminées.") if action == "disable"
-                             else _("Compte réactivé."))
+            messages.success(
+                request,
+                _("Compte désactivé : ses sessions sont terminées.")
+                if action == "disable"
+                else _("Compte réactivé."),
+            )
         elif action == "reset_totp":
             do_reset_totp(target, actor_for(request))
-            messages.success(request, _("Double authentification réinitialisée : la personne la configurera "
-                                        "à sa prochaine connexion."))
+            messages.success(
+                request,
+                _(
+                    "Double authentification réinitialisée : la personne la configurera "
+                    "à sa prochaine connexion."
+                ),
+            )
         else:
             messages.error(request, _("Action inconnue."))
     except ActionError as exc:

@@ -24,9 +24,14 @@ MAX_RESULTS = 50
 
 @staff_view(roles.FILE_FOR_APPLICANT)
 def counter(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
-    return render(request, "backoffice/counter.html", {
-        "prefecture": prefecture, "procedures": Procedure.objects.filter(prefecture=prefecture, is_open=True),
-    })
+    return render(
+        request,
+        "backoffice/counter.html",
+        {
+            "prefecture": prefecture,
+            "procedures": Procedure.objects.filter(prefecture=prefecture, is_open=True),
+        },
+    )
 
 
 @staff_view(roles.FILE_FOR_APPLICANT, methods=("GET", "POST"))
@@ -38,27 +43,44 @@ def counter_file(request: HttpRequest, prefecture: Prefecture, kind: str) -> Htt
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            filed = do_file_for_applicant(form.filing_data(), actor_for(request), profile=profile(request),
-                                          attestation=form.attestation())
+            filed = do_file_for_applicant(
+                form.filing_data(),
+                actor_for(request),
+                profile=profile(request),
+                attestation=form.attestation(),
+            )
         except DuplicateActiveRequest as exc:
             form.add_error(None, exc.message)
             status = 409
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Demande enregistrée : %(ref)s. Imprimez le récépissé et remettez-le au "
-                                        "demandeur.") % {"ref": filed.reference})
+            messages.success(
+                request,
+                _("Demande enregistrée : %(ref)s. Imprimez le récépissé et remettez-le au demandeur.")
+                % {"ref": filed.reference},
+            )
             return redirect("backoffice:request", code=prefecture.code, reference=filed.reference)
     if form.errors and status == 200:
         status = 400
-    return render(request, "backoffice/counter_file.html", {"prefecture": prefecture, "procedure": procedure,
-                                                            "form": form}, status=status)
+    return render(
+        request,
+        "backoffice/counter_file.html",
+        {"prefecture": prefecture, "procedure": procedure, "form": form},
+        status=status,
+    )
 
 
 def _visible_request(request: HttpRequest, prefecture: Prefecture, reference: str) -> Request:
     """The request, within the prefecture; a helper sees only their organisation's filings."""
-    found = scoped(request, Request.objects.select_related("applicant", "procedure", "prefecture", "batch"),
-                   prefecture, "prefecture", "request", reference=reference)
+    found = scoped(
+        request,
+        Request.objects.select_related("applicant", "procedure", "prefecture", "batch"),
+        prefecture,
+        "prefecture",
+        "request",
+        reference=reference,
+    )
     me = profile(request)
     if me.role == Role.HELPER:
         if not HelperFiling.objects.filter(request=found, organisation_id=me.organisation_id).exists():
@@ -81,20 +103,31 @@ def search(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
             qs = qs.filter(applicant__birth_date=d["birth_date"])
             qs = qs.filter(identity_key__startswith=f"{fold(d['surnames'])}|")
         results = list(qs.order_by("-created_at")[:MAX_RESULTS])
-    return render(request, "backoffice/search.html", {"prefecture": prefecture, "form": form, "results": results},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "backoffice/search.html",
+        {"prefecture": prefecture, "form": form, "results": results},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view()
 def request_detail(request: HttpRequest, prefecture: Prefecture, reference: str) -> HttpResponse:
     found = _visible_request(request, prefecture, reference)
     me = profile(request)
-    return render(request, "backoffice/request.html", {
-        "prefecture": prefecture, "filed": found,
-        "offers": found.offers.select_related("slot__site", "slot__desk").order_by("-created_at"),
-        "can_correct": roles.can(me, roles.CORRECT_IDENTITY),
-        "helper_filing": HelperFiling.objects.filter(request=found).select_related("organisation").first(),
-    })
+    return render(
+        request,
+        "backoffice/request.html",
+        {
+            "prefecture": prefecture,
+            "filed": found,
+            "offers": found.offers.select_related("slot__site", "slot__desk").order_by("-created_at"),
+            "can_correct": roles.can(me, roles.CORRECT_IDENTITY),
+            "helper_filing": HelperFiling.objects.filter(request=found)
+            .select_related("organisation")
+            .first(),
+        },
+    )
 
 
 @staff_view()
@@ -111,9 +144,17 @@ def receipt_pdf(request: HttpRequest, prefecture: Prefecture, reference: str) ->
 def identity(request: HttpRequest, prefecture: Prefecture, reference: str) -> HttpResponse:
     found = _visible_request(request, prefecture, reference)
     a = found.applicant
-    form = IdentityForm(request.POST or None, initial={
-        "surnames": a.surnames, "given_names": a.given_names, "birth_date": a.birth_date,
-        "nationality": a.nationality.code, "agdref_number": a.agdref_number, "passport_number": a.passport_number})
+    form = IdentityForm(
+        request.POST or None,
+        initial={
+            "surnames": a.surnames,
+            "given_names": a.given_names,
+            "birth_date": a.birth_date,
+            "nationality": a.nationality.code,
+            "agdref_number": a.agdref_number,
+            "passport_number": a.passport_number,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             do_correct_identity(found, form.changes(), form.cleaned_data["reason"], actor_for(request))
@@ -122,9 +163,20 @@ def identity(request: HttpRequest, prefecture: Prefecture, reference: str) -> Ht
         else:
             messages.success(request, _("Identité corrigée."))
             return redirect("backoffice:request", code=prefecture.code, reference=found.reference)
-    return render(request, "backoffice/form.html", {
-        "prefecture": prefecture, "form": form, "title": _("Corriger l'identité — %(ref)s") % {"ref": found.reference},
-        "intro": _("Seulement pour corriger une erreur de saisie, au vu d'une pièce d'identité. La correction et son "
-                   "motif sont journalisés."),
-        "submit": _("Enregistrer la correction"), "back": f"/agents/{prefecture.code}/demandes/{found.reference}/",
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "backoffice/form.html",
+        {
+            "prefecture": prefecture,
+            "form": form,
+            "title": _("Corriger l'identité — %(ref)s") % {"ref": found.reference},
+            "intro": _(
+                "Seulement pour corriger une erreur de saisie, au vu d'une pièce d'identité. "
+                "La correction et son "
+                "motif sont journalisés."
+            ),
+            "submit": _("Enregistrer la correction"),
+            "back": f"/agents/{prefecture.code}/demandes/{found.reference}/",
+        },
+        status=400 if form.errors else 200,
+    )

@@ -22,13 +22,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def dashboard(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
     me = profile(request)
-    return render(request, "backoffice/dashboard.html", {
-        "prefecture": prefecture,
-        "sites": prefecture.sites.order_by("name"),
-        "procedures": Procedure.objects.filter(prefecture=prefecture, is_open=True),
-        "can_manage": roles.can(me, roles.MANAGE_PLACES),
-        "can_accounts": roles.can(me, roles.MANAGE_ACCOUNTS),
-        "can_file": roles.can(me, roles.FILE_FOR_APPLICANT),
-        "can_search": roles.can(me, roles.SEARCH_REQUESTS),
-        "can_day": roles.can(me, roles.VIEW_DAY),
-    })
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "prefecture": prefecture,
+            "sites": prefecture.sites.order_by("name"),
+            "procedures": Procedure.objects.filter(prefecture=prefecture, is_open=True),
+            "can_manage": roles.can(me, roles.MANAGE_PLACES),
+            "can_accounts": roles.can(me, roles.MANAGE_ACCOUNTS),
+            "can_file": roles.can(me, roles.FILE_FOR_APPLICANT),
+            "can_search": roles.can(me, roles.SEARCH_REQUESTS),
+            "can_day": roles.can(me, roles.VIEW_DAY),
+        },
+    )
