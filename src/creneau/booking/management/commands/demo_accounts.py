@@ -14,9 +14,11 @@ DEMO_TOTP_KEY_HEX = "4352454e4541552d44454d4f2d544f54502d3031"  # b"CRENEAU-DEMO
 
 
 class Command(BaseCommand):
-    help = ("Create the demo's accounts (password generated on this machine, kept in var/) and print them: "
-            "the admin superuser, and back-office accounts (a manager and an agent per prefecture, a helper "
-            "organisation member) with a fixed demo TOTP seed.")
+    help = (
+        "Create the demo's accounts (password generated on this machine, kept in var/) and print them: "
+        "the admin superuser, and back-office accounts (a manager and an agent per prefecture, a helper "
+        "organisation member) with a fixed demo TOTP seed."
+    )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         path = settings.VAR_DIR / "demo_agent_password"
@@ -25,12 +27,16 @@ class Command(BaseCommand):
             path.chmod(0o600)
         password = path.read_text().strip()
         User = get_user_model()
-        user, _ = User.objects.get_or_create(username="agent.demo", defaults={"email": "agent.demo@creneau.example"})
+        user, _ = User.objects.get_or_create(
+            username="agent.demo", defaults={"email": "agent.demo@creneau.example"}
+        )
         user.is_staff = True
         user.is_superuser = True
         user.set_password(password)
         user.save()
-        self.stdout.write(f"Demo agent login: {settings.SITE_URL}/admin/  user: agent.demo  password: {password}")
+        self.stdout.write(
+            f"Demo agent login: {settings.SITE_URL}/admin/  user: agent.demo  password: {password}"
+        )
         self._backoffice(password)
 
     @transaction.atomic
@@ -45,20 +51,26 @@ class Command(BaseCommand):
             self.stdout.write("No prefecture yet: run seed_demo first for back-office demo accounts.")
             return
         organisation, _ = Organisation.objects.get_or_create(
-            name="France Services de démonstration", defaults={"kind": Organisation.Kind.FRANCE_SERVICES})
+            name="France Services de démonstration", defaults={"kind": Organisation.Kind.FRANCE_SERVICES}
+        )
         organisation.prefectures.set(prefectures)
         accounts = []
         for p in prefectures:
-            accounts += [(f"responsable.{p.code}", Role.MANAGER, [p], None),
-                         (f"agent.{p.code}", Role.AGENT, [p], None)]
+            accounts += [
+                (f"responsable.{p.code}", Role.MANAGER, [p], None),
+                (f"agent.{p.code}", Role.AGENT, [p], None),
+            ]
         accounts.append(("aidant.demo", Role.HELPER, prefectures, organisation))
         for username, role, scope, org in accounts:
-            user, _ = User.objects.get_or_create(username=username,
-                                                 defaults={"email": f"{username}@creneau.example"})
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@creneau.example"}
+            )
             user.set_password(password)
             user.is_active = True
             user.save()
-            profile, _ = AgentProfile.objects.update_or_create(user=user, defaults={"role": role, "organisation": org})
+            profile, _ = AgentProfile.objects.update_or_create(
+                user=user, defaults={"role": role, "organisation": org}
+            )
             profile.prefectures.set(scope)
             TOTPDevice.objects.filter(user=user).delete()
             TOTPDevice.objects.create(user=user, name="démo", key=DEMO_TOTP_KEY_HEX, confirmed=True)

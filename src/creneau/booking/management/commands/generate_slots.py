@@ -7,12 +7,16 @@ from creneau.booking.models import Prefecture
 
 
 class Command(BaseCommand):
-    help = ("Open slots N weeks ahead from the opening templates (public holidays and closures skipped). "
-            "Idempotent: run it daily from cron.")
+    help = (
+        "Open slots N weeks ahead from the opening templates (public holidays and closures skipped). "
+        "Idempotent: run it daily from cron."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--weeks", type=int, default=8)
-        parser.add_argument("--prefecture", action="append", default=[], help="code (repeatable); default all")
+        parser.add_argument(
+            "--prefecture", action="append", default=[], help="code (repeatable); default all"
+        )
 
     def handle(self, *args, weeks: int, prefecture: list[str], **options):  # type: ignore[no-untyped-def]
         prefectures = Prefecture.objects.all()
