@@ -77,6 +77,35 @@ def _totp_at(key: bytes, at: float) -> int:
     return t.token()
 
 
+def make_appointment(request, slot, confirmed: bool = False):  # type: ignore[no-untyped-def]
+    """An offer of ``slot`` to ``request`` (as an allocation run makes), confirmed if asked."""
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from creneau.audit.log import Actor
+    from creneau.booking.actions.base import transition
+    from creneau.booking.models import Offer
+    from creneau.booking.workflow import Status
+
+    now = timezone.now()
+    with transaction.atomic():
+        offer = Offer.objects.create(
+            request=request,
+            slot=slot,
+            deadline=now + datetime.timedelta(days=3),
+            short_code=f"C{request.pk:07d}",
+            created_at=now,
+        )
+        transition(request, Status.OFFERED, Actor.system("test"), "request.offered")
+        if confirmed:
+            Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.CONFIRMED)
+            offer.status = Offer.Status.CONFIRMED
+            transition(request, Status.CONFIRMED, Actor.system("test"), "request.confirmed")
+    return offer
+
+
 def log_in(client, profile: AgentProfile) -> None:  # type: ignore[no-untyped-def]
     """What a full login leaves in the session: user, verified second factor, back-office clock."""
     user = profile.user

@@ -11,10 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from creneau.accounts.models import Role
 from creneau.audit.models import AuditEvent
-from creneau.booking.models import OpeningTemplate
+from creneau.booking.models import OpeningTemplate, Slot
 from tests.factories import DeskFactory, PrefectureFactory, ProcedureFactory, file_request
 
-from .factories import log_in, make_agent
+from .factories import log_in, make_agent, make_appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,14 @@ def elsewhere(db):
     )
     template.procedures.add(procedure)
     request = file_request(procedure)
+    slot = Slot.objects.create(
+        prefecture=prefecture,
+        site=site,
+        desk=desk,
+        duration_minutes=30,
+        start=datetime.datetime(2030, 1, 7, 9, tzinfo=datetime.UTC),
+    )
+    offer = make_appointment(file_request(procedure, surnames="Martin"), slot, confirmed=True)
     account = make_agent(Role.AGENT, prefecture)
     return {
         "code": prefecture.code,
@@ -61,6 +69,7 @@ def elsewhere(db):
         "reference": request.reference,
         "kind": procedure.kind,
         "profile_id": account.pk,
+        "offer_id": offer.pk,
     }
 
 

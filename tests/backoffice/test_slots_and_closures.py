@@ -8,18 +8,16 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.db import transaction
-from django.utils import timezone
 
 from creneau.accounts.actions import agent_actor
 from creneau.audit.log import Actor
 from creneau.audit.models import AuditEvent
 from creneau.booking.actions import ActionError
 from creneau.booking.actions.backoffice import TemplateData, do_close, do_generate_slots, do_save_templates
-from creneau.booking.actions.base import transition
 from creneau.booking.models import Closure, Offer, Slot
 from creneau.booking.workflow import Status
 from creneau.notify.models import OutboxMessage
+from tests.backoffice.factories import make_appointment
 from tests.factories import DeskFactory, PrefectureFactory, ProcedureFactory, file_request
 
 pytestmark = pytest.mark.django_db
@@ -159,23 +157,6 @@ def test_a_slot_shorter_than_the_procedure_is_refused(db):
 MONDAY = datetime.date(2026, 6, 8)
 
 
-def _offer(request, slot, confirmed=False):  # type: ignore[no-untyped-def]
-    now = timezone.now()
-    with transaction.atomic():
-        offer = Offer.objects.create(
-            request=request,
-            slot=slot,
-            deadline=now + datetime.timedelta(days=3),
-            short_code=f"C{request.pk:07d}",
-            created_at=now,
-        )
-        transition(request, Status.OFFERED, Actor.system("test"), "request.offered")
-        if confirmed:
-            Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.CONFIRMED)
-            transition(request, Status.CONFIRMED, Actor.system("test"), "request.confirmed")
-    return offer
-
-
 @pytest.fixture
 def day_with_appointments(db):
     with time_machine.travel(datetime.datetime(2026, 6, 1, 8, tzinfo=datetime.UTC), tick=False):
@@ -199,8 +180,8 @@ def day_with_appointments(db):
         slots = [
             s for s in Slot.objects.filter(desk=desk).order_by("start") if s.local_start.date() == MONDAY
         ]
-        offered = _offer(file_request(procedure, email="a@example.org"), slots[0])
-        confirmed = _offer(
+        offered = make_appointment(file_request(procedure, email="a@example.org"), slots[0])
+        confirmed = make_appointment(
             file_request(procedure, surnames="Nguyen", email="", phone="+33612345678"),
             slots[1],
             confirmed=True,

@@ -17,6 +17,7 @@ FILE_FOR_APPLICANT = "file_for_applicant"
 SEARCH_REQUESTS = "search_requests"
 CORRECT_IDENTITY = "correct_identity"
 VIEW_DAY = "view_day"
+RECORD_ARRIVAL = "record_arrival"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     MANAGE_PLACES: frozenset({Role.NATIONAL_ADMIN, Role.MANAGER}),
@@ -25,6 +26,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     SEARCH_REQUESTS: frozenset({Role.NATIONAL_ADMIN, Role.MANAGER, Role.AGENT, Role.AUDITOR}),
     CORRECT_IDENTITY: frozenset({Role.NATIONAL_ADMIN, Role.MANAGER, Role.AGENT}),
     VIEW_DAY: frozenset({Role.NATIONAL_ADMIN, Role.MANAGER, Role.AGENT, Role.AUDITOR}),
+    RECORD_ARRIVAL: frozenset({Role.NATIONAL_ADMIN, Role.MANAGER, Role.AGENT}),
 }
 
 # Which roles a manager may give (a national administrator may give any).

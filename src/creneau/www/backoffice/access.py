@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -98,6 +99,7 @@ def _guarded(
             if not in_scope(profile, prefecture):
                 refuse(request, "prefecture", code, code)
             kwargs["prefecture"] = prefecture
+            timezone.activate(prefecture.tz)  # times are shown on the prefecture's wall clock
         if capability is not None and not can(profile, capability):
             record_security_event(
                 "backoffice.forbidden",
@@ -109,6 +111,8 @@ def _guarded(
         return view(request, *args, **kwargs)
     except Http404:
         return render(request, "backoffice/not_found.html", status=404)
+    finally:
+        timezone.deactivate()
 
 
 def profile(request: HttpRequest) -> AgentProfile:
