@@ -2,7 +2,7 @@
 
 They run only when asked (``CRENEAU_BROWSER_TESTS=1``) and when a Chromium binary exists
 (``/usr/bin/chromium``, or the path in ``CRENEAU_CHROMIUM``); otherwise every test in this
-directory is skipped, so the default fast suite needs neither Chromium nor Playwright's driver.
+directory is skipped (with ``CRENEAU_BROWSER_TESTS=require``, as in CI, the run fails instead), so the default fast suite needs neither Chromium nor Playwright's driver.
 Playwright never downloads a browser here: it launches the system Chromium.
 """
 
@@ -44,8 +44,13 @@ def chromium_path() -> str | None:
     return shutil.which(candidate) if os.sep not in candidate else None
 
 
+def _requested() -> str:
+    return os.environ.get("CRENEAU_BROWSER_TESTS", "").strip().lower()
+
+
 def browser_tests_requested() -> bool:
-    return os.environ.get("CRENEAU_BROWSER_TESTS", "").strip().lower() in ("1", "true", "yes", "on")
+    """``1``/``true``/``yes``: run them if Chromium is there; ``require``: run them or fail (CI)."""
+    return _requested() in ("1", "true", "yes", "on", "require")
 
 
 def _skip_reason() -> str | None:
@@ -66,6 +71,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not mine:
         return
     reason = _skip_reason()
+    if reason and _requested() == "require":
+        raise pytest.UsageError(f"CRENEAU_BROWSER_TESTS=require, but {reason}")
     for item in mine:
         item.add_marker(pytest.mark.browser)
         if reason:
