@@ -87,37 +87,86 @@ def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+class _Fragments:
+    """Cached JSON text of the values that many requests or slots share."""
+
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+        self.lists: dict[frozenset[str], str] = {}
+        self.dates: dict[frozenset[datetime.date], str] = {}
+        self.date: dict[datetime.date, str] = {}
+        self.instants: dict[datetime.datetime, str] = {}
+
+    def string(self, value: str) -> str:
+        text = self.strings.get(value)
+        if text is None:
+            text = self.strings[value] = _encode_str(value)
+        return text
+
+    def string_list(self, values: frozenset[str]) -> str:
+        text = self.lists.get(values)
+        if text is None:
+            text = self.lists[values] = "[" + ",".join(_encode_str(v) for v in sorted(values)) + "]"
+        return text
+
+    def date_list(self, values: frozenset[datetime.date]) -> str:
+        text = self.dates.get(values)
+        if text is None:
+            text = self.dates[values] = "[" + ",".join(f'"{d.isoformat()}"' for d in sorted(values)) + "]"
+        return text
+
+    def one_date(self, value: datetime.date) -> str:
+        text = self.date.get(value)
+        if text is None:
+            text = self.date[value] = f'"{value.isoformat()}"'
+        return text
+
+    def instant(self, value: datetime.datetime) -> str:
+        text = self.instants.get(value)
+        if text is None:
+            text = self.instants[value] = f'"{utc_iso(value)}"'
+        return text
+
+
+_BOOL = {True: "true", False: "false"}
+
+
 def _requests_json(requests: Iterable[Request]) -> str:
-    """`_dump([request_obj(r) for r in requests])`, by template (fragments cached per shape)."""
-    head_cache: dict[str | None, str] = {}
-    tail_cache: dict[tuple[frozenset[str], bool, frozenset[datetime.date]], str] = {}
+    """`_dump([request_obj(r) for r in requests])`, written by template (tests hold it to that)."""
+    f = _Fragments()
+    interpreters: dict[str | None, str] = {}
     parts = []
     for r in requests:
-        head = head_cache.get(r.interpreter)
-        if head is None:
-            head = head_cache[r.interpreter] = f'"interpreter":{_dump(r.interpreter)},"priority":'
-        tail_key = (r.sites, r.step_free, r.unavailable_dates)
-        tail = tail_cache.get(tail_key)
-        if tail is None:
-            obj = request_obj(r)
-            tail = f',"sites":{_dump(obj["sites"])},"step_free":{_dump(r.step_free)},' + (
-                f'"unavailable_dates":{_dump(obj["unavailable_dates"])}}}'
-            )
-            tail_cache[tail_key] = tail
+        interpreter = interpreters.get(r.interpreter)
+        if interpreter is None:
+            interpreter = interpreters[r.interpreter] = _dump(r.interpreter)
+        dates = f.date_list(r.unavailable_dates) if r.unavailable_dates else "[]"
         parts.append(
-            f'{{"batch_index":{r.batch_index},{head}{r.priority},"procedure":{_encode_str(r.procedure)},'
-            f'"public_id":{_encode_str(r.public_id)}{tail}'
+            f'{{"batch_index":{r.batch_index},"interpreter":{interpreter},"priority":{r.priority},'
+            f'"procedure":{f.string(r.procedure)},"public_id":{_encode_str(r.public_id)},'
+            f'"sites":{f.string_list(r.sites)},"step_free":{_BOOL[r.step_free]},"unavailable_dates":{dates}}}'
         )
+    return "[" + ",".join(parts) + "]"
+
+
+def _slots_json(slots: Iterable[Slot]) -> str:
+    """`_dump([slot_obj(s) for s in slots])`, written by template (tests hold it to that)."""
+    f = _Fragments()
+    parts = [
+        f'{{"id":{_encode_str(s.id)},"interpreter_languages":{f.string_list(s.interpreter_languages)},'
+        f'"local_date":{f.one_date(s.local_date)},"procedures":{f.string_list(s.procedures)},'
+        f'"site":{f.string(s.site)},"start":{f.instant(s.start)},"step_free":{_BOOL[s.step_free]}}}'
+        for s in slots
+    ]
     return "[" + ",".join(parts) + "]"
 
 
 def instance_json(requests: Iterable[Request], slots: Iterable[Slot], seed: bytes, params: Params) -> str:
     """The canonical instance as text; `requests` and `slots` must already be sorted by id."""
-    slot_list = [slot_obj(s) for s in slots]
     return (
         f'{{"format":{_dump(INSTANCE_FORMAT)},"params":{canonical_json(params_obj(params)).decode()},'
         f'"requests":{_requests_json(requests)},"seed":{_dump(seed.hex())},'
-        f'"slots":{json.dumps(slot_list, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}}}'
+        f'"slots":{_slots_json(slots)}}}'
     )
 
 

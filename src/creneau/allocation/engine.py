@@ -72,18 +72,31 @@ def rank_order(requests: list[Request], seed: bytes) -> list[Request]:
 
 
 class _Engine:
-    """The compressed instance and the two phases. One object per `allocate` call."""
+    """The compressed instance and the two phases. One object per `allocate` call.
+
+    A *base* is (procedure, sites, step-free, interpreter); a request *type* is a base plus a
+    set of unavailable dates, stored as the set of the base's classes those dates exclude.
+    Class lists and sets are kept per base (a few thousand nationally), never per type.
+    """
 
     def __init__(self, ranked: list[Request], slots: list[Slot], params: Params) -> None:
         earliest = params.earliest_start
-        self.slots = sorted((s for s in slots if s.start >= earliest), key=attrgetter("start", "id"))
+        instants: dict[object, float] = {}  # aware start -> POSIX time; few distinct starts
+
+        def slot_order(s: Slot) -> tuple[float, str]:
+            when = instants.get(s.start)
+            if when is None:
+                when = instants[s.start] = s.start.timestamp()
+            return (when, s.id)
+
+        self.slots = sorted((s for s in slots if s.start >= earliest), key=slot_order)
         # Slot classes, numbered in order of their earliest slot.
         class_of: dict[tuple[object, ...], int] = {}
         self.class_slots: list[list[int]] = []  # class -> global slot indices, earliest first
-        self.class_date = []
-        by_site_procedure: dict[tuple[str, str], list[int]] = {}
+        self.class_date: list[object] = []
         self.class_step_free: list[bool] = []
         self.class_languages: list[frozenset[str]] = []
+        by_site_procedure: dict[tuple[str, str], list[int]] = {}
         for g, s in enumerate(self.slots):
             key = _class_key(s)
             c = class_of.get(key)
@@ -97,75 +110,100 @@ class _Engine:
                     by_site_procedure.setdefault((s.site, procedure), []).append(c)
             self.class_slots[c].append(g)
         self.by_site_procedure = by_site_procedure
-        # Request types, numbered in rank order of their first request.
+        self.first = [members[0] for members in self.class_slots]
+        # Request bases and types, numbered in rank order of their first request.
+        base_of: dict[tuple[object, ...], int] = {}
         type_of: dict[tuple[object, ...], int] = {}
-        self.type_keys: list[tuple[object, ...]] = []
+        self.base_keys: list[tuple[object, ...]] = []
+        self.type_base: list[int] = []
+        self.type_unavailable: list[frozenset[object]] = []
         self.request_type: list[int] = []
         append = self.request_type.append
         for r in ranked:
             key = _type_key(r)
             t = type_of.get(key)
             if t is None:
-                t = type_of[key] = len(self.type_keys)
-                self.type_keys.append(key)
+                base_key = (key[0], key[1], key[3], key[4])
+                b = base_of.get(base_key)
+                if b is None:
+                    b = base_of[base_key] = len(self.base_keys)
+                    self.base_keys.append(base_key)
+                t = type_of[key] = len(self.type_base)
+                self.type_base.append(b)
+                self.type_unavailable.append(key[2])  # type: ignore[arg-type]
             append(t)
-        self._base_classes: dict[tuple[object, ...], list[int]] = {}
-        n_classes = len(self.class_slots)
+        n_classes, n_bases = len(self.class_slots), len(self.base_keys)
+        self.base_list: list[list[int] | None] = [None] * n_bases  # compatible classes, in order
+        self.base_set: list[frozenset[int]] = [frozenset()] * n_bases
+        self.base_by_date: list[dict[object, list[int]] | None] = [None] * n_bases
+        self.excluded: list[frozenset[int] | None] = [None] * len(self.type_base)
         self.cap = [len(members) for members in self.class_slots]
         self.load = [0] * n_classes
         self.users: list[dict[int, int]] = [{} for _ in range(n_classes)]  # class -> {type: units}
-        self.neighbours: list[list[int] | None] = [None] * len(self.type_keys)  # type -> classes
 
     # -- compatibility ---------------------------------------------------------------------
 
-    def classes_of(self, t: int) -> list[int]:
-        """Compatible classes of type t, in class order (earliest first slot first)."""
-        found = self.neighbours[t]
-        if found is not None:
-            return found
-        procedure, sites, unavailable, step_free, interpreter = self.type_keys[t]
-        base_key = (procedure, sites, step_free, interpreter)
-        base = self._base_classes.get(base_key)
-        if base is None:
-            merged: list[int] = []
+    def prepare(self, t: int) -> bool:
+        """Compute type t's compatible classes (once); False if it has none."""
+        b = self.type_base[t]
+        lst = self.base_list[b]
+        if lst is None:
+            procedure, sites, step_free, interpreter = self.base_keys[b]
+            lst = []
             for site in sites:  # type: ignore[attr-defined]
-                merged.extend(self.by_site_procedure.get((site, procedure), ()))  # type: ignore[arg-type]
-            merged.sort()
+                lst.extend(self.by_site_procedure.get((site, procedure), ()))  # type: ignore[arg-type]
+            lst.sort()
             if step_free:
-                merged = [c for c in merged if self.class_step_free[c]]
+                lst = [c for c in lst if self.class_step_free[c]]
             if interpreter is not None:
-                merged = [c for c in merged if interpreter in self.class_languages[c]]
-            base = self._base_classes[base_key] = merged
-        if unavailable:
-            dates = self.class_date
-            found = [c for c in base if dates[c] not in unavailable]  # type: ignore[operator]
-        else:
-            found = base
-        self.neighbours[t] = found
-        return found
+                lst = [c for c in lst if interpreter in self.class_languages[c]]
+            self.base_list[b] = lst
+            self.base_set[b] = frozenset(lst)
+        unavailable = self.type_unavailable[t]
+        if not unavailable:
+            self.excluded[t] = frozenset()
+            return bool(lst)
+        by_date = self.base_by_date[b]
+        if by_date is None:
+            by_date = {}
+            for c in lst:
+                by_date.setdefault(self.class_date[c], []).append(c)
+            self.base_by_date[b] = by_date
+        excluded = frozenset(c for d in unavailable if d in by_date for c in by_date[d])
+        self.excluded[t] = excluded
+        return len(excluded) < len(lst)
 
     # -- phase 1: who is served ------------------------------------------------------------
 
     def served_set(self) -> list[int]:
         """Positions (in rank order) of the served requests: the greedy matroid basis."""
         cap, load, users = self.cap, self.load, self.users
-        n_types = len(self.type_keys)
-        cursor = [0] * n_types  # per type: classes before it are full (full stays full in phase 1)
+        base_list, base_set = self.base_list, self.base_set
+        type_base, excluded = self.type_base, self.excluded
+        n_types = len(type_base)
+        # Classes before a cursor are full; full stays full in phase 1 (loads never decrease).
+        base_cursor = [0] * len(base_list)
+        type_cursor = [0] * n_types
         dead_type = bytearray(n_types)
-        dead_class = bytearray(len(cap))
-        mark = [0] * len(cap)
-        epoch = 0
-        neighbours = self.neighbours
-        classes_of = self.classes_of
+        dead: set[int] = set()
 
         def first_free(t: int) -> int:
-            lst = neighbours[t]
+            b = type_base[t]
+            lst = base_list[b]
             assert lst is not None
-            i, n = cursor[t], len(lst)
+            n = len(lst)
+            i = base_cursor[b]
             while i < n and load[lst[i]] >= cap[lst[i]]:
                 i += 1
-            cursor[t] = i
-            return lst[i] if i < n else -1
+            base_cursor[b] = i
+            ex = excluded[t]
+            if not ex:
+                return lst[i] if i < n else -1
+            j = max(i, type_cursor[t])
+            while j < n and (lst[j] in ex or load[lst[j]] >= cap[lst[j]]):
+                j += 1
+            type_cursor[t] = j
+            return lst[j] if j < n else -1
 
         def add(t: int, c: int) -> None:
             u = users[c]
@@ -181,18 +219,16 @@ class _Engine:
 
         def augment(root: int) -> bool:
             """Breadth-first search for an augmenting path from a new unit of type `root`."""
-            nonlocal epoch
-            epoch += 1
+            visited: set[int] = set()
             entered: dict[int, int] = {}  # class -> type whose unit would move into it
             reached_via: dict[int, int] = {root: -1}  # type -> class holding the unit that moves
             queue = [root]
             for tt in queue:
-                lst = neighbours[tt]
-                assert lst is not None
-                for c in lst:
-                    if mark[c] == epoch or dead_class[c]:
-                        continue
-                    mark[c] = epoch
+                ex = excluded[tt]
+                assert ex is not None
+                new = base_set[type_base[tt]].difference(visited, ex, dead)
+                visited.update(new)
+                for c in new:
                     entered[c] = tt
                     for t2 in users[c]:
                         if t2 in reached_via:
@@ -215,21 +251,20 @@ class _Engine:
                             remove(mover, px)
                             x = px
             # Every class reached is full and only reachable types hold it: a tight set.
-            for c in entered:
-                dead_class[c] = 1
+            dead.update(visited)
             for tt in queue:
                 dead_type[tt] = 1
             return False
 
         served: list[int] = []
         capacity = len(self.slots)
-        request_type = self.request_type
-        for position, t in enumerate(request_type):
+        prepare = self.prepare
+        for position, t in enumerate(self.request_type):
             if len(served) == capacity:
                 break
             if dead_type[t]:
                 continue
-            if neighbours[t] is None and not classes_of(t):
+            if excluded[t] is None and not prepare(t):
                 dead_type[t] = 1
                 continue
             c = first_free(t)
@@ -245,20 +280,21 @@ class _Engine:
 
     def assign(self, served: list[int]) -> list[tuple[int, int]]:
         """(position, global slot index) for each served request, in rank order."""
-        users, load, neighbours, class_slots = self.users, self.load, self.neighbours, self.class_slots
+        users, load, class_slots, first = self.users, self.load, self.class_slots, self.first
+        base_list, base_set = self.base_list, self.base_set
+        type_base, excluded = self.type_base, self.excluded
         remaining = list(self.cap)  # slots not yet handed out, per class
         head = [0] * len(remaining)  # index of each class's earliest remaining slot
         held: dict[int, dict[int, int]] = {}  # type -> {class: units}, mirror of users
         for c, u in enumerate(users):
             for t, k in u.items():
                 held.setdefault(t, {})[c] = k
+        spare = {c for c in range(len(remaining)) if load[c] < remaining[c]}  # classes with room
         still_to_serve: dict[int, int] = {}
         request_type = self.request_type
         for position in served:
             t = request_type[position]
             still_to_serve[t] = still_to_serve.get(t, 0) + 1
-        mark = [0] * len(remaining)
-        epoch = 0
 
         def add(t: int, c: int) -> None:
             u = users[c]
@@ -266,6 +302,8 @@ class _Engine:
             h = held[t]
             h[c] = h.get(c, 0) + 1
             load[c] += 1
+            if load[c] >= remaining[c]:
+                spare.discard(c)
 
         def remove(t: int, c: int) -> None:
             u = users[c]
@@ -281,9 +319,8 @@ class _Engine:
             else:
                 del h[c]
             load[c] -= 1
-
-        def drop_one_unit(t: int) -> None:
-            remove(t, next(iter(held[t])))
+            if load[c] < remaining[c]:
+                spare.add(c)
 
         def take(t: int, c: int, banned: set[int]) -> bool:
             """Can a request of type t take a slot of class c and leave a complete matching?
@@ -291,15 +328,14 @@ class _Engine:
             If so, reroute the flow so that the request's unit leaves the matching and one
             unit of capacity of c is free for it; otherwise add the tight set found to banned.
             """
-            nonlocal epoch
             if t in users[c]:
                 remove(t, c)
                 return True
+            mine = held[t]
             if load[c] < remaining[c]:
-                drop_one_unit(t)
+                remove(t, min(mine))
                 return True
-            epoch += 1
-            mark[c] = epoch
+            visited = {c}
             via: dict[int, tuple[int, int]] = {}  # class -> (type moving in, class it leaves)
             seen_types: set[int] = set()
             queue = [c]
@@ -308,20 +344,21 @@ class _Engine:
                     if t2 in seen_types:
                         continue
                     seen_types.add(t2)
-                    lst = neighbours[t2]
-                    assert lst is not None
-                    for y in lst:
-                        if mark[y] == epoch or not remaining[y]:
-                            continue
-                        mark[y] = epoch
-                        via[y] = (t2, x)
+                    reach = base_set[type_base[t2]]
+                    ex = excluded[t2]
+                    assert ex is not None
+                    ends = reach.intersection(mine)  # classes holding a unit of t: swap with it
+                    if not ends:
+                        ends = reach.intersection(spare)  # or a class with room
+                    if ex:
+                        ends = ends - ex
+                    if ends:
+                        y = min(ends)
                         if t in users[y]:
                             remove(t, y)
-                        elif load[y] < remaining[y]:
-                            drop_one_unit(t)
                         else:
-                            queue.append(y)
-                            continue
+                            remove(t, min(mine))
+                        via[y] = (t2, x)
                         z = y
                         while z != c:
                             mover, px = via[z]
@@ -329,47 +366,75 @@ class _Engine:
                             remove(mover, px)
                             z = px
                         return True
-            banned.update(queue)
+                    new = reach.difference(visited, ex)
+                    visited.update(new)
+                    step = (t2, x)
+                    for y in new:
+                        via[y] = step
+                    queue.extend(new)
+            banned.update(visited)
             return False
 
-        heaps: dict[int, list[tuple[int, int]]] = {}
-        bans: dict[int, set[int]] = {}
+        states: dict[int, tuple[list[int], list[tuple[int, int]], set[int]]] = {}
+        base_done = [0] * len(base_list)  # per base: classes before it are all handed out
+        heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
         out: list[tuple[int, int]] = []
         for position in served:
             t = request_type[position]
-            heap = heaps.get(t)
-            if heap is None:
-                lst = neighbours[t]
-                assert lst is not None
-                heap = [(class_slots[c][head[c]], c) for c in lst if remaining[c]]
-                heapq.heapify(heap)
-                heaps[t] = heap
-                bans[t] = set()
-            banned = bans[t]
+            state = states.get(t)
+            if state is None:
+                state = states[t] = ([0], [], set())
+            scan, heap, banned = state
+            b = type_base[t]
+            lst = base_list[b]
+            ex = excluded[t]
+            assert lst is not None
+            assert ex is not None
+            n = len(lst)
+            done = base_done[b]
+            while done < n and not remaining[lst[done]]:
+                done += 1
+            base_done[b] = done
+            idx = max(scan[0], done)
+            # Lazy merge: classes are listed by their first slot, and a class's current
+            # earliest slot is never before its first, so the heap's top is the earliest
+            # candidate once it starts before the next class not yet scanned.
             while True:
+                while heap:
+                    g, c = heap[0]
+                    if not remaining[c] or c in banned:
+                        heappop(heap)
+                        continue
+                    current = class_slots[c][head[c]]
+                    if g != current:
+                        heapreplace(heap, (current, c))
+                        continue
+                    break
+                if idx < n and (not heap or heap[0][0] > first[lst[idx]]):
+                    c = lst[idx]
+                    idx += 1
+                    if remaining[c] and c not in ex and c not in banned:
+                        heappush(heap, (class_slots[c][head[c]], c))
+                    continue
                 g, c = heap[0]  # never empty: the type's own unit is always a feasible choice
-                if not remaining[c] or c in banned:
-                    heapq.heappop(heap)
-                    continue
-                current = class_slots[c][head[c]]
-                if g != current:
-                    heapq.heapreplace(heap, (current, c))
-                    continue
                 if take(t, c, banned):
                     break
-                heapq.heappop(heap)
+                heappop(heap)
+            scan[0] = idx
             out.append((position, g))
             head[c] += 1
             remaining[c] -= 1
             if remaining[c]:
-                heapq.heapreplace(heap, (class_slots[c][head[c]], c))
+                heapreplace(heap, (class_slots[c][head[c]], c))
             else:
-                heapq.heappop(heap)
+                heappop(heap)
+            if load[c] >= remaining[c]:
+                spare.discard(c)
             left = still_to_serve[t] - 1
             if left:
                 still_to_serve[t] = left
             else:
-                del still_to_serve[t], heaps[t], bans[t]
+                del still_to_serve[t], states[t]
         return out
 
 
