@@ -56,7 +56,8 @@ def test_it_names_the_first_altered_event_and_exits_1():
     _tamper("UPDATE audit_auditevent SET data = %s WHERE seq = 3", ['{"i": 99}'])
     code, _, err = _run()
     assert code == 1
-    assert "FAILED at event 3" in err and "altered" in err
+    assert "FAILED at event 3" in err
+    assert "altered" in err
 
 
 def test_it_names_the_first_missing_event():
@@ -64,7 +65,8 @@ def test_it_names_the_first_missing_event():
     _tamper("DELETE FROM audit_auditevent WHERE seq = 2")
     code, _, err = _run()
     assert code == 1
-    assert "FAILED at event 2" in err and "missing" in err
+    assert "FAILED at event 2" in err
+    assert "missing" in err
 
 
 def test_daily_heads_are_recorded_once_per_finished_day():
@@ -81,7 +83,9 @@ def test_a_rewritten_chain_no_longer_matches_its_published_head():
     _append(3)
     with time_machine.travel(datetime.datetime(2025, 3, 13, 1, 0, tzinfo=datetime.UTC), tick=False):
         record_daily_heads()
-    DailyHead.objects.filter(day=datetime.date(2025, 3, 11)).update(head_hash="f" * 64)  # as if the chain changed
+    DailyHead.objects.filter(day=datetime.date(2025, 3, 11)).update(
+        head_hash="f" * 64
+    )  # as if the chain changed
     code, _, err = _run()
     assert code == 1
     assert "2025-03-11" in err

@@ -19,8 +19,9 @@ def _snippet() -> str:
     return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 
-def test_the_readme_snippet_verifies_an_attestation_and_refuses_an_altered_one(client, tmp_path, monkeypatch,
-                                                                               capsys):
+def test_the_readme_snippet_verifies_an_attestation_and_refuses_an_altered_one(
+    client, tmp_path, monkeypatch, capsys
+):
     token = tokens.sign({"code": "AAAA-BBBB-CCCC", "ref": "R1", "runs": []}, ATTESTATION_TYP)
     jwks = client.get("/.well-known/jwks.json").content
     monkeypatch.setattr("urllib.request.urlopen", lambda url: __import__("io").BytesIO(jwks))
@@ -31,5 +32,5 @@ def test_the_readme_snippet_verifies_an_attestation_and_refuses_an_altered_one(c
     assert json.loads(capsys.readouterr().out)["code"] == "AAAA-BBBB-CCCC"
     header, payload, signature = token.split(".")
     path.write_text(f"{header}.{payload[:-2]}AA.{signature}")
-    with pytest.raises(Exception, match="[Ss]ignature"):
+    with pytest.raises(Exception, match=r"[Ss]ignature"):
         exec(compile(_snippet(), "README.md", "exec"), {})  # noqa: S102

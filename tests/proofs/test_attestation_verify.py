@@ -26,7 +26,9 @@ T0 = datetime.datetime(2025, 3, 20, 9, 0, tzinfo=datetime.UTC)
 
 def _sign(at=T0, **kwargs):
     with time_machine.travel(at, tick=False):
-        return tokens.sign({"ref": "R974-7KQ3-2F9X", "code": "AAAA-BBBB-CCCC", "runs": []}, ATTESTATION_TYP, **kwargs)
+        return tokens.sign(
+            {"ref": "R974-7KQ3-2F9X", "code": "AAAA-BBBB-CCCC", "runs": []}, ATTESTATION_TYP, **kwargs
+        )
 
 
 def _b64(data: bytes) -> str:
@@ -52,11 +54,15 @@ def test_a_genuine_attestation_is_accepted(client):
 def test_a_forged_attestation_is_refused(client):
     stranger = OKPKey.generate_key("Ed25519")
     header = {"alg": "EdDSA", "kid": keys.active_key().kid, "typ": ATTESTATION_TYP}  # claims our key
-    forged = jws.serialize_compact(header, b'{"ref":"R974-7KQ3-2F9X","runs":[]}', stranger,
-                                   registry=tokens._REGISTRY)
+    forged = jws.serialize_compact(
+        header, b'{"ref":"R974-7KQ3-2F9X","runs":[]}', stranger, registry=tokens._REGISTRY
+    )
     assert _reason(client, forged) == "bad_signature"
     own_kid = {**header, "kid": stranger.thumbprint()}
-    assert _reason(client, jws.serialize_compact(own_kid, b"{}", stranger, registry=tokens._REGISTRY)) == "unknown_key"
+    assert (
+        _reason(client, jws.serialize_compact(own_kid, b"{}", stranger, registry=tokens._REGISTRY))
+        == "unknown_key"
+    )
 
 
 def test_an_altered_attestation_is_refused(client):
@@ -83,10 +89,16 @@ def test_the_code_page_refuses_an_attestation_of_another_type_or_altered_in_the_
     receipt = tokens.sign_receipt(request)
     Attestation.objects.create(code="AAAA-BBBB-CCCC", request=request, issued_at=T0, kid="k", token=receipt)
     html = client.get("/attestation/AAAA-BBBB-CCCC/").content.decode()
-    assert "Attestation refusée" in html and "wrong_type" in html
-    header, payload, signature = _sign().split(".")
-    Attestation.objects.create(code="DDDD-EEEE-FFFF", request=request, issued_at=T0, kid="k",
-                               token=f"{header}.{_b64(b'{}')}.{signature}")
+    assert "Attestation refusée" in html
+    assert "wrong_type" in html
+    header, _payload, signature = _sign().split(".")
+    Attestation.objects.create(
+        code="DDDD-EEEE-FFFF",
+        request=request,
+        issued_at=T0,
+        kid="k",
+        token=f"{header}.{_b64(b'{}')}.{signature}",
+    )
     assert "bad_signature" in client.get("/attestation/DDDD-EEEE-FFFF/").content.decode()
 
 
@@ -96,18 +108,22 @@ def test_revocation_refuses_what_the_key_signed_from_its_date_on_only(client):
     kid = keys.active_key().kid
     out = io.StringIO()
     with time_machine.travel(T0 + datetime.timedelta(days=3), tick=False):
-        call_command("revoke_signing_key", kid, "--at", "2025-03-21T00:00:00Z", "--reason", "leak", stdout=out)
-    assert f"Revoked {kid}" in out.getvalue() and "Active signing key" in out.getvalue()
+        call_command(
+            "revoke_signing_key", kid, "--at", "2025-03-21T00:00:00Z", "--reason", "leak", stdout=out
+        )
+    assert f"Revoked {kid}" in out.getvalue()
+    assert "Active signing key" in out.getvalue()
     row = SigningKey.objects.get(kid=kid)
-    assert row.status == SigningKey.Status.REVOKED and row.revoked_at == datetime.datetime(2025, 3, 21,
-                                                                                            tzinfo=datetime.UTC)
+    assert row.status == SigningKey.Status.REVOKED
+    assert row.revoked_at == datetime.datetime(2025, 3, 21, tzinfo=datetime.UTC)
     assert _reason(client, before) == "ok"
     assert _reason(client, after) == "revoked_key"
     assert "révoquée" in client.get("/verifier/", {"jeton": after}).content.decode()
     assert kid not in json.dumps(keys.public_jwks())  # offline verifiers no longer trust it
     assert keys.active_key().kid != kid  # a new key signs from now on
     event = AuditEvent.objects.get(action="signing_key.revoked")
-    assert event.object_id == kid and event.data["reason"] == "leak"
+    assert event.object_id == kid
+    assert event.data["reason"] == "leak"
 
 
 def test_revocation_dates_only_move_earlier_and_need_a_zone():

@@ -22,7 +22,7 @@ def test_a_group_never_reveals_a_small_number(parts, forced):
     # what is hidden, and could be found by subtraction, is none or at least MIN_CELL people
     if total_cell.shown:
         hidden = total - sum(shown.values())
-        assert hidden == 0 and len(shown) == len(parts) or hidden >= MIN_CELL
+        assert (hidden == 0 and len(shown) == len(parts)) or hidden >= MIN_CELL
     else:
         assert not shown  # parts alone would add up to the suppressed total
     # figures are exact when published
@@ -34,13 +34,17 @@ def test_one_small_part_takes_the_smallest_other_part_with_it():
     total_cell, cells = privacy.group(45, {"renewal": 30, "first_permit": 12, "duplicate": 3})
     assert total_cell.value == 45
     assert cells["renewal"].value == 30
-    assert cells["first_permit"].suppressed and cells["duplicate"].suppressed  # 12 + 3 hidden together
+    assert cells["first_permit"].suppressed
+    assert cells["duplicate"].suppressed
 
 
 def test_a_zero_is_a_small_number_too():
-    assert privacy.people(0).suppressed and privacy.people(9).suppressed and privacy.people(10).value == 10
+    assert privacy.people(0).suppressed
+    assert privacy.people(9).suppressed
+    assert privacy.people(10).value == 10
     _, cells = privacy.group(25, {"a": 25, "b": 0})
-    assert cells["a"].suppressed and cells["b"].suppressed  # else b = 25 - 25 = 0 would be known
+    assert cells["a"].suppressed
+    assert cells["b"].suppressed
 
 
 @given(st.lists(st.floats(min_value=0, max_value=400, allow_nan=False), max_size=40))

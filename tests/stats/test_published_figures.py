@@ -35,14 +35,20 @@ def busy_prefecture():
     for day, procedure, count in [(0, renewal, 25), (0, first, 3), (1, renewal, 12)]:
         for _ in range(count):
             n += 1
-            file_at(days(day), procedure, surnames=f"Personne{n}", agdref_number=f"{1000000000 + n}",
-                    email=f"p{n}@example.org")
+            file_at(
+                days(day),
+                procedure,
+                surnames=f"Personne{n}",
+                agdref_number=f"{1000000000 + n}",
+                email=f"p{n}@example.org",
+            )
     return renewal.prefecture
 
 
 def _csv_rows(client):
     response = client.get("/statistiques/donnees/quotidien.csv")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
     assert text.splitlines()[0] == "date,prefecture,procedure,metric,value,suppressed"
     return list(csv.DictReader(io.StringIO(text)))
@@ -77,8 +83,11 @@ def test_weeks_never_reveal_days_left_out(busy_prefecture):
         if metric not in PEOPLE_METRICS or not cell.shown:
             continue
         assert cell.value >= MIN_CELL
-        shown_days = sum(c.value for (m, k, d), c in data.days.items()
-                         if (m, k) == (metric, kind) and week_start(d) == week and c.shown)
+        shown_days = sum(
+            c.value
+            for (m, k, d), c in data.days.items()
+            if (m, k) == (metric, kind) and week_start(d) == week and c.shown
+        )
         rest = cell.value - shown_days
         assert rest == 0 or rest >= MIN_CELL
     assert data.weeks[("filed", ALL, datetime.date(2026, 12, 7))].value == 40
@@ -93,9 +102,11 @@ def test_json_has_the_same_rows_and_the_daily_heads(client, busy_prefecture):
         data = client.get("/statistiques/donnees/quotidien.json").json()
         heads = client.get("/statistiques/donnees/empreintes-journal.csv").content.decode().splitlines()
         csv_rows = _csv_rows(client)
-    assert data["min_cell"] == MIN_CELL and data["columns"][0] == "date"
+    assert data["min_cell"] == MIN_CELL
+    assert data["columns"][0] == "date"
     assert len(data["rows"]) == len(csv_rows) > 0
-    assert data["audit_daily_heads"] and heads[0] == "day,chain,seq,head_hash"
+    assert data["audit_daily_heads"]
+    assert heads[0] == "day,chain,seq,head_hash"
     assert data["audit_daily_heads"][-1]["head_hash"] in heads[-1]
 
 
@@ -107,13 +118,15 @@ def test_pages_show_charts_with_tables_readable_without_javascript(client, busy_
         unknown = client.get(f"/statistiques/{busy_prefecture.code}/?demarche=nope")
     assert index.status_code == page.status_code == per_procedure.status_code == 200
     assert unknown.status_code == 404
-    assert "public" in page["Cache-Control"] and "max-age" in page["Cache-Control"]
+    assert "public" in page["Cache-Control"]
+    assert "max-age" in page["Cache-Control"]
     html = page.content.decode()
     assert html.count('role="img"') == html.count("<figure") == 10
     assert html.count("<table") >= 11  # one per chart, and the current figures
     assert "<script" not in html.split("<main")[-1].split("</main>")[0]
     assert "n.p." in html
-    assert 'aria-describedby="chart-filed-table"' in html and 'id="chart-filed-table"' in html
+    assert 'aria-describedby="chart-filed-table"' in html
+    assert 'id="chart-filed-table"' in html
 
 
 def test_current_figures_need_ten_people(client):

@@ -47,13 +47,13 @@ def _utc(moment: datetime.datetime) -> str:
 
 def new_code() -> str:
     chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4 * CODE_GROUPS))
-    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 def normalise_code(text: str) -> str:
     """What a person typed, as a code: upper case, without spaces; dashes put back in place."""
     chars = "".join(c for c in text.upper() if c.isalnum())
-    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 def _statuses_at_runs(request: Request, runs: list[AllocationRun]) -> dict[int, str]:
@@ -63,19 +63,21 @@ def _statuses_at_runs(request: Request, runs: list[AllocationRun]) -> dict[int, 
     the request's transitions before it, except the offer made by this very run, give the status.
     """
     run_seqs = dict(
-        AuditEvent.objects.filter(action="allocation.run", object_type="allocationrun",
-                                  object_id__in=[str(r.pk) for r in runs]).values_list("object_id", "seq")
+        AuditEvent.objects.filter(
+            action="allocation.run", object_type="allocationrun", object_id__in=[str(r.pk) for r in runs]
+        ).values_list("object_id", "seq")
     )
     transitions = [
-        (seq, data) for seq, data in AuditEvent.objects.filter(
-            object_type="request", object_id=request.reference
-        ).order_by("seq").values_list("seq", "data")
+        (seq, data)
+        for seq, data in AuditEvent.objects.filter(object_type="request", object_id=request.reference)
+        .order_by("seq")
+        .values_list("seq", "data")
         if isinstance(data, dict) and "to" in data
     ]
-    out = {}
+    out: dict[int, str] = {}
     for run in runs:
         limit = run_seqs.get(str(run.pk))
-        status = Status.DRAFT
+        status: str = Status.DRAFT
         for seq, data in transitions:
             if limit is not None and seq > limit:
                 break
@@ -94,13 +96,16 @@ def runs_since_filing(request: Request, until: datetime.datetime | None = None) 
     runs = list(
         AllocationRun.objects.filter(
             prefecture_id=request.prefecture_id, cutoff__gte=request.batch.closes_at, started_at__lte=until
-        ).select_related("batch").order_by("cutoff")
+        )
+        .select_related("batch")
+        .order_by("cutoff")
     )
     offered_in = set(Offer.objects.filter(request=request, run__in=runs).values_list("run_id", flat=True))
     per_procedure = dict(
-        Offer.objects.filter(run__in=runs).values("run_id").annotate(
-            n=Count("pk", filter=Q(request__procedure_id=request.procedure_id))
-        ).values_list("run_id", "n")
+        Offer.objects.filter(run__in=runs)
+        .values("run_id")
+        .annotate(n=Count("pk", filter=Q(request__procedure_id=request.procedure_id)))
+        .values_list("run_id", "n")
     )
     statuses = _statuses_at_runs(request, runs)
     lines = []
@@ -114,23 +119,26 @@ def runs_since_filing(request: Request, until: datetime.datetime | None = None) 
             outcome = NOT_REACHED
         else:
             outcome = NOT_IN_QUEUE
-        lines.append({
-            "at": _utc(run.cutoff),
-            "batch": run.batch.index,
-            "slots": run.slots_count,
-            "allocated": run.served_count,
-            "allocated_procedure": per_procedure.get(run.pk, 0),
-            "outcome": outcome,
-            "priority": int(request.priority),
-            "batch_class": "same" if run.batch.index == request.batch.index else "older",
-        })
+        lines.append(
+            {
+                "at": _utc(run.cutoff),
+                "batch": run.batch.index,
+                "slots": run.slots_count,
+                "allocated": run.served_count,
+                "allocated_procedure": per_procedure.get(run.pk, 0),
+                "outcome": outcome,
+                "priority": int(request.priority),
+                "batch_class": "same" if run.batch.index == request.batch.index else "older",
+            }
+        )
     return lines
 
 
 def attestation_claims(request: Request, code: str, now: datetime.datetime) -> dict[str, Any]:
     """What an attestation certifies. ``name`` identifies the applicant for the judge; no contact
     detail, no date of birth, no document number."""
-    assert request.filed_at is not None and request.batch is not None  # noqa: S101 (callers check)
+    assert request.filed_at is not None
+    assert request.batch is not None
     return {
         "code": code,
         "ref": request.reference,
@@ -161,8 +169,14 @@ def do_issue_attestation(request: Request, actor: Actor) -> Attestation:
             code=code, request=request, issued_at=now, kid=unverified_header(token)["kid"], token=token
         )
         # On its own object (not the request): the applicant's history lists changes, not downloads.
-        record("attestation.issued", actor, object_type="attestation", object_id=code,
-               prefecture_code=request.prefecture.code, data={"request": request.reference, "kid": attestation.kid})
+        record(
+            "attestation.issued",
+            actor,
+            object_type="attestation",
+            object_id=code,
+            prefecture_code=request.prefecture.code,
+            data={"request": request.reference, "kid": attestation.kid},
+        )
     return attestation
 
 
@@ -177,5 +191,6 @@ def newer_than(attestation: Attestation) -> Attestation | None:
     """The latest attestation issued after this one for the same request, if any."""
     return (
         Attestation.objects.filter(request_id=attestation.request_id, issued_at__gt=attestation.issued_at)
-        .order_by("-issued_at").first()
+        .order_by("-issued_at")
+        .first()
     )

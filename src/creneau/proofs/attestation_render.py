@@ -22,7 +22,14 @@ from creneau.booking.workflow import Status
 from creneau.proofs.attestation import NOT_REACHED, OFFERED, token_claims
 from creneau.proofs.models import Attestation
 from creneau.proofs.qr import qr_svg
-from creneau.proofs.receipt import JWKS_PATH, _no_fetch, _weasyprint_html, local_datetime_text, site_url, utc_offset
+from creneau.proofs.receipt import (
+    JWKS_PATH,
+    _no_fetch,
+    _weasyprint_html,
+    local_datetime_text,
+    site_url,
+    utc_offset,
+)
 
 CHECK_PATH = "/attestation/"
 
@@ -56,7 +63,11 @@ def outcome_text(outcome: str) -> str:
 
 
 def rank_class_text(priority: Any, batch_class: str) -> str:
-    lot = _("lot plus ancien que celui de l'attribution") if batch_class == "older" else _("lot de l'attribution")
+    lot = (
+        _("lot plus ancien que celui de l'attribution")
+        if batch_class == "older"
+        else _("lot de l'attribution")
+    )
     return f"{_label(Request.Priority, priority)}, {lot}"
 
 
@@ -88,16 +99,18 @@ def describe(claims: dict[str, Any], kid: str = "") -> dict[str, Any]:
         moment, text = _when(line.get("at"), tz)
         if line.get("outcome") == NOT_REACHED and moment is not None:
             weeks.add(moment.isocalendar()[:2])
-        runs.append({
-            "date": text,
-            "batch": line.get("batch"),
-            "allocated": line.get("allocated"),
-            "allocated_procedure": line.get("allocated_procedure"),
-            "slots": line.get("slots"),
-            "outcome": outcome_text(str(line.get("outcome"))),
-            "not_reached": line.get("outcome") == NOT_REACHED,
-            "rank_class": rank_class_text(line.get("priority"), str(line.get("batch_class"))),
-        })
+        runs.append(
+            {
+                "date": text,
+                "batch": line.get("batch"),
+                "allocated": line.get("allocated"),
+                "allocated_procedure": line.get("allocated_procedure"),
+                "slots": line.get("slots"),
+                "outcome": outcome_text(str(line.get("outcome"))),
+                "not_reached": line.get("outcome") == NOT_REACHED,
+                "rank_class": rank_class_text(line.get("priority"), str(line.get("batch_class"))),
+            }
+        )
     not_reached = sum(1 for r in runs if r["not_reached"])
     summary = ngettext(
         "%(runs)s attribution de rendez-vous a eu lieu depuis le dépôt de la demande.",
@@ -105,23 +118,43 @@ def describe(claims: dict[str, Any], kid: str = "") -> dict[str, Any]:
         len(runs),
     ) % {"runs": len(runs)}
     if runs:
-        summary += " " + ngettext(
-            "La demande n'a pas été atteinte lors de %(count)s d'entre elles,",
-            "La demande n'a pas été atteinte lors de %(count)s d'entre elles,",
-            not_reached,
-        ) % {"count": not_reached} + " " + ngettext(
-            "au cours de %(weeks)s semaine.", "au cours de %(weeks)s semaines différentes.", len(weeks)
-        ) % {"weeks": len(weeks)}
-    return {"facts": facts, "runs": runs, "summary": summary, "time_zone": zone,
-            "not_reached": not_reached, "weeks": len(weeks)}
+        summary += (
+            " "
+            + ngettext(
+                "La demande n'a pas été atteinte lors de %(count)s d'entre elles,",
+                "La demande n'a pas été atteinte lors de %(count)s d'entre elles,",
+                not_reached,
+            )
+            % {"count": not_reached}
+            + " "
+            + ngettext(
+                "au cours de %(weeks)s semaine.", "au cours de %(weeks)s semaines différentes.", len(weeks)
+            )
+            % {"weeks": len(weeks)}
+        )
+    return {
+        "facts": facts,
+        "runs": runs,
+        "summary": summary,
+        "time_zone": zone,
+        "not_reached": not_reached,
+        "weeks": len(weeks),
+    }
 
 
 def _body(claims: dict[str, Any], kid: str, language: str) -> SafeString:
     with translation.override(language):
-        return mark_safe(render_to_string("proofs/attestation_body.html", {  # noqa: S308 (our template)
-            "a": describe(claims, kid), "check_url": check_url(str(claims.get("code"))),
-            "jwks_url": site_url(JWKS_PATH), "code": claims.get("code"),
-        }))
+        return mark_safe(  # noqa: S308 (our own template, autoescaped)
+            render_to_string(
+                "proofs/attestation_body.html",
+                {
+                    "a": describe(claims, kid),
+                    "check_url": check_url(str(claims.get("code"))),
+                    "jwks_url": site_url(JWKS_PATH),
+                    "code": claims.get("code"),
+                },
+            )
+        )
 
 
 def render_attestation_html(attestation: Attestation, language: str | None = None) -> str:
@@ -131,15 +164,25 @@ def render_attestation_html(attestation: Attestation, language: str | None = Non
     other = None
     if language != "fr":
         with translation.override(language):
-            other = {"lang": language, "bidi": translation.get_language_bidi(), "body": _body(claims, attestation.kid,
-                                                                                              language),
-                     "name": _label(Language, language)}
+            other = {
+                "lang": language,
+                "bidi": translation.get_language_bidi(),
+                "body": _body(claims, attestation.kid, language),
+                "name": _label(Language, language),
+            }
     with translation.override("fr"):
-        return render_to_string("proofs/attestation.html", {
-            "body": _body(claims, attestation.kid, "fr"), "other": other, "claims": claims,
-            "token": attestation.token,
-            "qr_svg": mark_safe(qr_svg(check_url(attestation.code), title=f"Attestation {attestation.code}")),  # noqa: S308
-        })
+        return render_to_string(
+            "proofs/attestation.html",
+            {
+                "body": _body(claims, attestation.kid, "fr"),
+                "other": other,
+                "claims": claims,
+                "token": attestation.token,
+                "qr_svg": mark_safe(  # noqa: S308 (segno output)
+                    qr_svg(check_url(attestation.code), title=f"Attestation {attestation.code}")
+                ),
+            },
+        )
 
 
 def render_attestation_pdf(attestation: Attestation, language: str | None = None) -> bytes:

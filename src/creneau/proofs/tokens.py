@@ -154,7 +154,7 @@ def verify_full(token: str, expected_typ: str) -> Verified:
         raise MalformedToken("payload is not JSON") from exc
     if not isinstance(claims, dict):
         raise MalformedToken("payload is not a JSON object")
-    if row.status == SigningKey.Status.REVOKED:
+    if row.status == SigningKey.Status.REVOKED and row.revoked_at is not None:
         # Revoked from ``revoked_at`` on (the earliest moment the key may have leaked): what it signed
         # before still holds, what it signed (or claims to have signed) since does not.
         iat = claims.get("iat")

@@ -61,7 +61,8 @@ def check(token: str, expected_typ: str | None = None) -> Outcome:
         described = describe(verified.claims)
         outcome = Outcome(ok=True, type_name=str(TYPE_NAMES[typ]), facts=described["facts"],
                           runs=described["runs"], summary=described["summary"])
-        outcome.facts.append((_("Clé de signature"), f"{verified.key.kid} ({verified.key.get_status_display()})"))
+        key = f"{verified.key.kid} ({verified.key.get_status_display()})"
+        outcome.facts.append((_("Clé de signature"), key))
         return outcome
     facts = describe_receipt(verified.claims)
     signed_at = datetime.datetime.fromtimestamp(verified.claims.get("iat", 0), datetime.UTC)

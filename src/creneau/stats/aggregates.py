@@ -21,8 +21,17 @@ from creneau.stats.privacy import Cell
 
 ALL = "all"
 # Metrics counting people (protected), then slots (published as they are).
-PEOPLE_METRICS = ("filed", "filed_counter", "filed_helper", "allocated", "confirmed", "declined", "lapsed",
-                  "attended", "no_show")
+PEOPLE_METRICS = (
+    "filed",
+    "filed_counter",
+    "filed_helper",
+    "allocated",
+    "confirmed",
+    "declined",
+    "lapsed",
+    "attended",
+    "no_show",
+)
 SLOT_METRICS = ("slots_published",)
 METRICS = SLOT_METRICS + PEOPLE_METRICS
 CONFIRMED = (Offer.Status.CONFIRMED, Offer.Status.ATTENDED, Offer.Status.NO_SHOW, Offer.Status.CANCELLED)
@@ -44,9 +53,9 @@ def raw_daily(prefecture: Prefecture, until: datetime.date | None = None) -> Raw
             raw[(metric, kind, day)] += 1
             raw[(metric, ALL, day)] += 1
 
-    for kind, filed_at, channel in Request.objects.filter(prefecture=prefecture, filed_at__isnull=False).values_list(
-        "procedure__kind", "filed_at", "channel"
-    ):
+    for kind, filed_at, channel in Request.objects.filter(
+        prefecture=prefecture, filed_at__isnull=False
+    ).values_list("procedure__kind", "filed_at", "channel"):
         day = _local(filed_at, prefecture)
         add("filed", kind, day)
         if channel in (Request.Channel.COUNTER, Request.Channel.HELPER):
@@ -62,9 +71,9 @@ def raw_daily(prefecture: Prefecture, until: datetime.date | None = None) -> Raw
     for day in slot_days.values():  # a slot serving several procedures counts once in ALL
         if day is not None and (until is None or day <= until):
             raw[("slots_published", ALL, day)] += 1
-    for kind, created, responded, status, start in Offer.objects.filter(request__prefecture=prefecture).values_list(
-        "request__procedure__kind", "created_at", "responded_at", "status", "slot__start"
-    ):
+    for kind, created, responded, status, start in Offer.objects.filter(
+        request__prefecture=prefecture
+    ).values_list("request__procedure__kind", "created_at", "responded_at", "status", "slot__start"):
         add("allocated", kind, _local(created, prefecture))
         if status in CONFIRMED:
             add("confirmed", kind, _local(responded, prefecture))
@@ -76,7 +85,9 @@ def raw_daily(prefecture: Prefecture, until: datetime.date | None = None) -> Raw
 
 
 def kinds_of(prefecture: Prefecture) -> list[str]:
-    return list(Procedure.objects.filter(prefecture=prefecture).order_by("kind").values_list("kind", flat=True))
+    return list(
+        Procedure.objects.filter(prefecture=prefecture).order_by("kind").values_list("kind", flat=True)
+    )
 
 
 def protect_days(raw: Raw, kinds: list[str]) -> dict[tuple[str, str, datetime.date], Cell]:
@@ -101,8 +112,9 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def protect_weeks(raw: Raw, kinds: list[str], days: dict[tuple[str, str, datetime.date], Cell],
-                  weeks: list[datetime.date]) -> dict[tuple[str, str, datetime.date], Cell]:
+def protect_weeks(
+    raw: Raw, kinds: list[str], days: dict[tuple[str, str, datetime.date], Cell], weeks: list[datetime.date]
+) -> dict[tuple[str, str, datetime.date], Cell]:
     """Weekly totals, protected as a group and against the published days of the same week."""
     week_raw: dict[tuple[str, str, datetime.date], int] = defaultdict(int)
     published_days: dict[tuple[str, str, datetime.date], list[int]] = defaultdict(list)
@@ -124,9 +136,12 @@ def protect_weeks(raw: Raw, kinds: list[str], days: dict[tuple[str, str, datetim
             while True:
                 total_cell, cells = privacy.group(total, parts, hidden)
                 if total_cell.shown and not privacy.remainder_ok(total, published_days[(metric, ALL, week)]):
-                    total_cell, cells = privacy.SUPPRESSED, {k: privacy.SUPPRESSED for k in parts}
-                bad = {k for k, c in cells.items()
-                       if c.shown and not privacy.remainder_ok(parts[k], published_days[(metric, k, week)])}
+                    total_cell, cells = privacy.SUPPRESSED, dict.fromkeys(parts, privacy.SUPPRESSED)
+                bad = {
+                    k
+                    for k, c in cells.items()
+                    if c.shown and not privacy.remainder_ok(parts[k], published_days[(metric, k, week)])
+                }
                 if not bad:
                     break
                 hidden |= bad
@@ -151,7 +166,8 @@ class Current:
 def current(prefecture: Prefecture, kinds: list[str]) -> list[Current]:
     """Pending now; waits from filing to appointment and no-show rate over every appointment so far."""
     pending_rows = Request.objects.filter(prefecture=prefecture, status=Status.PENDING).values_list(
-        "procedure__kind", flat=True)
+        "procedure__kind", flat=True
+    )
     pending: dict[str, int] = defaultdict(int)
     for kind in pending_rows:
         pending[kind] += 1
@@ -168,14 +184,16 @@ def current(prefecture: Prefecture, kinds: list[str]) -> list[Current]:
     out = []
     for key in [ALL, *kinds]:
         seen = outcome[key][Offer.Status.ATTENDED] + outcome[key][Offer.Status.NO_SHOW]
-        out.append(Current(
-            procedure=key,
-            pending=pending_total if key == ALL else pending_cells[key],
-            wait_median_days=privacy.median(waits[key]),
-            wait_p90_days=privacy.percentile(waits[key], 90),
-            appointments=privacy.people(len(waits[key])),
-            no_show_rate=privacy.rate(outcome[key][Offer.Status.NO_SHOW], seen),
-        ))
+        out.append(
+            Current(
+                procedure=key,
+                pending=pending_total if key == ALL else pending_cells[key],
+                wait_median_days=privacy.median(waits[key]),
+                wait_p90_days=privacy.percentile(waits[key], 90),
+                appointments=privacy.people(len(waits[key])),
+                no_show_rate=privacy.rate(outcome[key][Offer.Status.NO_SHOW], seen),
+            )
+        )
     return out
 
 
@@ -194,7 +212,9 @@ class Aggregates:
     current: list[Current]
 
 
-def aggregates_for(prefecture: Prefecture, weeks: int = 12, now: datetime.datetime | None = None) -> Aggregates:
+def aggregates_for(
+    prefecture: Prefecture, weeks: int = 12, now: datetime.datetime | None = None
+) -> Aggregates:
     """Everything published for a prefecture: finished days only (up to yesterday, local time)."""
     now = now or timezone.now()
     yesterday = now.astimezone(prefecture.tz).date() - datetime.timedelta(days=1)
@@ -202,4 +222,6 @@ def aggregates_for(prefecture: Prefecture, weeks: int = 12, now: datetime.dateti
     raw = raw_daily(prefecture, until=yesterday)
     days = protect_days(raw, kinds)
     week_list = recent_weeks(weeks, yesterday)
-    return Aggregates(kinds, days, protect_weeks(raw, kinds, days, week_list), week_list, current(prefecture, kinds))
+    return Aggregates(
+        kinds, days, protect_weeks(raw, kinds, days, week_list), week_list, current(prefecture, kinds)
+    )

@@ -45,6 +45,15 @@ def bar_chart(title: str, points: list[tuple[str, Cell]]) -> Chart:
         value = cell.value if cell.shown else None
         h = (value or 0) / top * plot_height
         x = LEFT + i * step + step * 0.15
-        bars.append(Bar(label, value, round(x, 1), round(HEIGHT - BOTTOM - h, 1), round(step * 0.7, 1), round(h, 1),
-                        round(x + step * 0.35, 1)))
+        bars.append(
+            Bar(
+                label,
+                value,
+                round(x, 1),
+                round(HEIGHT - BOTTOM - h, 1),
+                round(step * 0.7, 1),
+                round(h, 1),
+                round(x + step * 0.35, 1),
+            )
+        )
     return Chart(title, bars, top)

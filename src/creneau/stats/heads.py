@@ -21,7 +21,10 @@ def day_end(day: datetime.date) -> datetime.datetime:
 def head_at_end_of(chain: str, day: datetime.date) -> tuple[int, str]:
     """(seq, hash) of the chain's last event recorded before the end of ``day`` (UTC)."""
     last = (
-        AuditEvent.objects.filter(chain=chain, at__lt=day_end(day)).order_by("-seq").values_list("seq", "hash").first()
+        AuditEvent.objects.filter(chain=chain, at__lt=day_end(day))
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
     )
     return (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
 
@@ -41,7 +44,7 @@ def record_daily_heads(now: datetime.datetime | None = None) -> int:
             day = first_at.astimezone(datetime.UTC).date()
         else:
             day = last + datetime.timedelta(days=1)
-        rows = []
+        rows: list[DailyHead] = []
         while day <= yesterday and len(rows) < MAX_DAYS_PER_CALL:
             seq, head_hash = head_at_end_of(chain, day)
             rows.append(DailyHead(chain=chain, day=day, seq=seq, head_hash=head_hash, recorded_at=now))
@@ -58,7 +61,11 @@ def check_published_heads(chain: str = "main") -> list[str]:
     for head in DailyHead.objects.filter(chain=chain).order_by("day"):
         if head.seq == 0:
             continue
-        event_hash = AuditEvent.objects.filter(chain=chain, seq=head.seq).values_list("hash", flat=True).first()
+        event_hash = (
+            AuditEvent.objects.filter(chain=chain, seq=head.seq).values_list("hash", flat=True).first()
+        )
         if event_hash != head.head_hash:
-            problems.append(f"published head of {head.day.isoformat()} (event {head.seq}) no longer matches the chain")
+            problems.append(
+                f"published head of {head.day.isoformat()} (event {head.seq}) no longer matches the chain"
+            )
     return problems

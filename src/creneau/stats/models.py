@@ -22,7 +22,9 @@ class DailyHead(models.Model):
     class Meta:
         ordering = ["chain", "day"]
         verbose_name = _("empreinte quotidienne du journal")
-        constraints = [models.UniqueConstraint(fields=["chain", "day"], name="daily_head_unique_per_chain_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "day"], name="daily_head_unique_per_chain_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.chain} {self.day}: #{self.seq} {self.head_hash[:12]}"

@@ -25,10 +25,14 @@ HEADS_HEADER = ["day", "chain", "seq", "head_hash"]
 def daily_rows() -> Iterator[dict[str, Any]]:
     for prefecture in Prefecture.objects.order_by("code"):
         data = aggregates_for(prefecture)
-        for (metric, kind, day), cell in sorted(data.days.items(), key=lambda i: (i[0][2], METRICS.index(i[0][0]),
-                                                                                   i[0][1] != "all", i[0][1])):
+        for (metric, kind, day), cell in sorted(
+            data.days.items(), key=lambda i: (i[0][2], METRICS.index(i[0][0]), i[0][1] != "all", i[0][1])
+        ):
             yield {
-                "date": day.isoformat(), "prefecture": prefecture.code, "procedure": kind, "metric": metric,
+                "date": day.isoformat(),
+                "prefecture": prefecture.code,
+                "procedure": kind,
+                "metric": metric,
                 "value": int(cell.value) if cell.shown and cell.value is not None else None,
                 "suppressed": cell.suppressed,
             }
@@ -44,8 +48,12 @@ def to_csv(header: list[str], rows: Iterator[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else ("1" if v is True else "0" if v is False else v))
-                         for k, v in row.items()})
+        writer.writerow(
+            {
+                k: ("" if v is None else ("1" if v is True else "0" if v is False else v))
+                for k, v in row.items()
+            }
+        )
     return out.getvalue()
 
 

@@ -44,7 +44,7 @@ def group(total: int, parts: Mapping[K, int], hidden: set[K] | None = None) -> t
     total_cell = people(total)
     cells = {k: (SUPPRESSED if hidden and k in hidden else people(v)) for k, v in parts.items()}
     if total_cell.suppressed:
-        return total_cell, {k: SUPPRESSED for k in parts}
+        return total_cell, dict.fromkeys(parts, SUPPRESSED)
     while True:
         hidden_keys = [k for k, c in cells.items() if c.suppressed]
         if not hidden_keys or sum(parts[k] for k in hidden_keys) >= MIN_CELL:

@@ -4,27 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DailyHead',
+            name="DailyHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(max_length=32)),
-                ('day', models.DateField()),
-                ('seq', models.BigIntegerField()),
-                ('head_hash', models.CharField(max_length=64)),
-                ('recorded_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chain", models.CharField(max_length=32)),
+                ("day", models.DateField()),
+                ("seq", models.BigIntegerField()),
+                ("head_hash", models.CharField(max_length=64)),
+                ("recorded_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'empreinte quotidienne du journal',
-                'ordering': ['chain', 'day'],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'day'), name='daily_head_unique_per_chain_day')],
+                "verbose_name": "empreinte quotidienne du journal",
+                "ordering": ["chain", "day"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "day"), name="daily_head_unique_per_chain_day")
+                ],
             },
         ),
     ]

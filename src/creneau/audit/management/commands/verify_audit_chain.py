@@ -1,4 +1,4 @@
-"""``manage.py verify_audit_chain``: walk every audit chain; exit 1 naming the first altered or missing event."""
+"""``manage.py verify_audit_chain``: walk every audit chain; exit 1 naming the first bad event."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--chain", action="append", help="chain to check (default: every chain)")
 
     def handle(self, *args: object, **options: object) -> None:
-        chains = options.get("chain") or sorted(
+        chains: list[str] = list(options.get("chain") or []) or sorted(  # type: ignore[call-overload]
             set(ChainHead.objects.values_list("chain", flat=True))
             | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
         )
         failed = False
-        for chain in chains:  # type: ignore[union-attr]
+        for chain in chains:
             report = verify_chain(chain)
             if not report.ok:
                 failed = True

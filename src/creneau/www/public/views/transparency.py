@@ -42,6 +42,7 @@ CODE_LOOKUPS_PER_HOUR = 60
 
 # --- Attestation of waiting -------------------------------------------------------------------------
 
+
 @never_cache
 @require_GET
 def attestation_pdf(request: HttpRequest, reference: str) -> HttpResponse:
@@ -83,8 +84,12 @@ def attestation_check(request: HttpRequest, code: str = "") -> HttpResponse:
                 outcome = check(attestation.token, expected_typ=ATTESTATION_TYP)
                 later = newer_than(attestation) if outcome.ok else None
                 newer = formats.date_format(later.issued_at, "DATE_FORMAT") if later else None
-    response = render(request, "public/attestation_check.html",
-                      {"code": code, "outcome": outcome, "newer": newer, "http_status": status}, status=status)
+    response = render(
+        request,
+        "public/attestation_check.html",
+        {"code": code, "outcome": outcome, "newer": newer, "http_status": status},
+        status=status,
+    )
     # It names the applicant: never kept in a shared cache, never sent on as a referrer.
     patch_cache_control(response, private=True, no_store=True)
     response["Referrer-Policy"] = "no-referrer"
@@ -94,6 +99,7 @@ def attestation_check(request: HttpRequest, code: str = "") -> HttpResponse:
 
 # --- Statistics -------------------------------------------------------------------------------------
 
+
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @require_GET
 def stats_index(request: HttpRequest) -> HttpResponse:
@@ -102,9 +108,15 @@ def stats_index(request: HttpRequest) -> HttpResponse:
         data = aggregates_for(prefecture, weeks=1)
         prefectures.append({"prefecture": prefecture, "all": data.current[0]})
     heads = DailyHead.objects.order_by("-day", "chain")[:14]
-    return render(request, "public/stats_index.html", {
-        "prefectures": prefectures, "heads": heads, "min_cell": MIN_CELL,
-    })
+    return render(
+        request,
+        "public/stats_index.html",
+        {
+            "prefectures": prefectures,
+            "heads": heads,
+            "min_cell": MIN_CELL,
+        },
+    )
 
 
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
@@ -117,14 +129,25 @@ def stats_prefecture(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     charts = []
     for metric in METRICS:
-        points = [(formats.date_format(week, "SHORT_DATE_FORMAT"), data.weeks[(metric, kind, week)])
-                  for week in data.week_list]
+        points = [
+            (formats.date_format(week, "SHORT_DATE_FORMAT"), data.weeks[(metric, kind, week)])
+            for week in data.week_list
+        ]
         charts.append({"metric": metric, "chart": bar_chart(str(METRIC_LABELS[metric]), points)})
     procedures = [(ALL, _("Toutes les démarches"))] + [(k, Procedure.Kind(k).label) for k in data.kinds]
-    return render(request, "public/stats_prefecture.html", {
-        "prefecture": prefecture, "current": data.current, "charts": charts, "kind": kind,
-        "procedures": procedures, "procedure_names": dict(procedures), "min_cell": MIN_CELL,
-    })
+    return render(
+        request,
+        "public/stats_prefecture.html",
+        {
+            "prefecture": prefecture,
+            "current": data.current,
+            "charts": charts,
+            "kind": kind,
+            "procedures": procedures,
+            "procedure_names": dict(procedures),
+            "min_cell": MIN_CELL,
+        },
+    )
 
 
 def _open_data_response(response: HttpResponse, filename: str) -> HttpResponse:
@@ -137,7 +160,9 @@ def _open_data_response(response: HttpResponse, filename: str) -> HttpResponse:
 @require_GET
 def open_data_daily_csv(request: HttpRequest) -> HttpResponse:
     body = to_csv(DAILY_HEADER, daily_rows())
-    return _open_data_response(HttpResponse(body, content_type="text/csv; charset=utf-8"), "creneau-quotidien.csv")
+    return _open_data_response(
+        HttpResponse(body, content_type="text/csv; charset=utf-8"), "creneau-quotidien.csv"
+    )
 
 
 @require_GET
@@ -149,5 +174,6 @@ def open_data_daily_json(request: HttpRequest) -> HttpResponse:
 @require_GET
 def open_data_heads_csv(request: HttpRequest) -> HttpResponse:
     body = to_csv(HEADS_HEADER, heads_rows())
-    return _open_data_response(HttpResponse(body, content_type="text/csv; charset=utf-8"),
-                               "creneau-empreintes-journal.csv")
+    return _open_data_response(
+        HttpResponse(body, content_type="text/csv; charset=utf-8"), "creneau-empreintes-journal.csv"
+    )
