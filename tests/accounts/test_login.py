@@ -218,3 +218,27 @@ def test_a_password_from_the_breach_list_is_refused(settings, tmp_path):
     with pytest.raises(ActionError):
         check_password("Tr0ub4dour&3-horse")
     check_password("Tr0ub4dour&3-horses")
+
+
+def test_a_helper_account_needs_an_organisation_accredited_in_that_prefecture(manager, prefecture):
+    from creneau.accounts.actions import do_create_account
+    from tests.backoffice.factories import OrganisationFactory
+    from tests.factories import PrefectureFactory
+
+    elsewhere = OrganisationFactory(prefectures=[PrefectureFactory(reunion=True)])
+    actor = agent_actor(manager.user, "192.0.2.1")
+    kwargs = {
+        "email": "aide@example.org",
+        "role": Role.HELPER,
+        "prefectures": [prefecture],
+        "password": "un long chemin vers la préfecture",
+        "actor": actor,
+        "by": manager,
+    }
+    with pytest.raises(ActionError):
+        do_create_account(username="aide.un", organisation=elsewhere, **kwargs)
+    with pytest.raises(ActionError):
+        do_create_account(username="aide.deux", organisation=None, **kwargs)
+    local = OrganisationFactory(prefectures=[prefecture])
+    helper = do_create_account(username="aide.trois", organisation=local, **kwargs)
+    assert helper.organisation == local

@@ -263,3 +263,36 @@ def test_an_agent_records_an_arrival_from_the_day_view(
     assert AuditEvent.objects.get(action="appointment.arrived").actor_user == agent.user
     html = agent_client.get(day_url, {"date": "02/06/2026"}).content.decode()
     assert "1 arrivée(s)" in html
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 8, tzinfo=datetime.UTC), tick=False)
+def test_a_desk_with_open_slots_cannot_just_be_switched_off(
+    manager_client, prefecture, site, desk, procedure
+):
+    """Its slots would stay bookable, or vanish with their appointments: close the days first."""
+    template = OpeningTemplate.objects.create(
+        desk=desk, weekday=1, start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    template.procedures.add(procedure)
+    call_command("generate_slots", "--weeks", "1", stdout=io.StringIO())
+    url = f"/agents/{prefecture.code}/guichets/{desk.pk}/"
+    response = manager_client.post(
+        url, {"name": desk.name, "procedures": [procedure.pk]}
+    )  # is_active unticked
+    assert response.status_code == 400
+    assert "fermeture" in response.content.decode()
+    desk.refresh_from_db()
+    assert desk.is_active
+    manager_client.post(
+        f"/agents/{prefecture.code}/fermetures/nouvelle/",
+        {
+            "site": site.pk,
+            "desk": desk.pk,
+            "start_date": "01/06/2026",
+            "end_date": "30/06/2026",
+            "reason": "Travaux",
+        },
+    )
+    assert manager_client.post(url, {"name": desk.name, "procedures": [procedure.pk]}).status_code == 302
+    desk.refresh_from_db()
+    assert not desk.is_active

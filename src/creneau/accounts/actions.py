@@ -79,6 +79,12 @@ def do_create_account(
         raise ActionError(_("Un aidant doit appartenir à une structure habilitée."), code="organisation")
     if role != Role.HELPER:
         organisation = None
+    elif organisation is not None:
+        accredited = set(organisation.prefectures.values_list("pk", flat=True))
+        if not organisation.is_active or any(p.pk not in accredited for p in prefectures):
+            raise ActionError(
+                _("Cette structure n'est pas habilitée dans cette préfecture."), code="organisation"
+            )
     if User.objects.filter(username__iexact=username).exists():
         raise ActionError(_("Cet identifiant est déjà pris."), code="username")
     candidate = User(username=username, email=email)

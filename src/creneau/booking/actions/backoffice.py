@@ -62,6 +62,8 @@ def do_save_site(prefecture: Prefecture, data: SiteData, actor: Actor, site: Sit
     ):
         raise ActionError(_("Un site porte déjà ce nom dans cette préfecture."), code="duplicate_name")
     created = site is None
+    if site is not None and site.is_active and not data.is_active:
+        _check_no_open_future_slots(Slot.objects.filter(site=site), _("ce site"))
     with transaction.atomic():
         site = site or Site(prefecture=prefecture)
         before = _site_fields(site) if not created else {}
@@ -96,6 +98,21 @@ def _site_fields(site: Site) -> dict[str, Any]:
     }
 
 
+def _check_no_open_future_slots(slots: Any, what: Any) -> None:
+    """Taking a site or desk out of service must not leave slots (or appointments) behind silently:
+    the manager closes the coming days first, which withdraws the slots and re-queues appointments."""
+    count = slots.filter(status=Slot.Status.OPEN, start__gte=timezone.now()).count()
+    if count:
+        raise ActionError(
+            _(
+                "%(count)s créneau(x) à venir sont ouverts pour %(what)s : enregistrez d'abord une fermeture "
+                "couvrant ces jours (les rendez-vous seront remis en file et les demandeurs prévenus)."
+            )
+            % {"count": count, "what": what},
+            code="open_slots",
+        )
+
+
 # --- Desks ----------------------------------------------------------------------------------------
 
 
@@ -116,6 +133,8 @@ def do_save_desk(
     if Desk.objects.filter(site=site, name__iexact=name).exclude(pk=getattr(desk, "pk", None)).exists():
         raise ActionError(_("Un guichet porte déjà ce nom sur ce site."), code="duplicate_name")
     created = desk is None
+    if desk is not None and desk.is_active and not is_active:
+        _check_no_open_future_slots(Slot.objects.filter(desk=desk), _("ce guichet"))
     with transaction.atomic():
         desk = desk or Desk(site=site)
         desk.name, desk.is_active = name, is_active
