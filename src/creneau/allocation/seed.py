@@ -44,6 +44,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Iterable
+from typing import Any
 
 SECRET_BYTES = 32
 
@@ -74,22 +75,29 @@ def lottery_rank(seed: bytes, public_id: str) -> str:
     return hmac.new(seed, public_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def hmac_states(seed: bytes) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """Copy functions for HMAC-SHA256's precomputed inner and outer states under `seed` (RFC 2104)."""
+    key = hashlib.sha256(seed).digest() if len(seed) > 64 else seed
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner.copy, outer.copy
+
+
 def rank_digest_function(seed: bytes) -> Callable[[bytes], bytes]:
     """The raw-bytes form of `lottery_rank`, fast for a million ids.
 
-    Same HMAC (RFC 2104) written out with precomputed inner and outer states; raw digests
-    sort exactly like their hex forms. `tests/allocation` checks both agree.
+    Same HMAC written out with precomputed inner and outer states; raw digests sort exactly
+    like their hex forms. `tests/allocation` checks both agree.
     """
-    key = hashlib.sha256(seed).digest() if len(seed) > 64 else seed
-    key = key.ljust(64, b"\0")
-    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
-    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+    inner_copy, outer_copy = hmac_states(seed)
 
     def rank_digest(message: bytes) -> bytes:
         inner = inner_copy()
         inner.update(message)
         outer = outer_copy()
         outer.update(inner.digest())
-        return outer.digest()
+        digest: bytes = outer.digest()
+        return digest
 
     return rank_digest
