@@ -1,16 +1,14 @@
 // Check-in page, progressive enhancement: read the convocation's QR code with the device camera
 // (BarcodeDetector, where the browser has it), put it in the form's field and send the form.
 // Without JavaScript, without a camera or without BarcodeDetector, the form works as it is:
-// type the short code, or use a handheld scanner that types into the field.
+// type the short code, or use a handheld scanner that types into the field. The field keeps the
+// focus after a refusal (the refusal is announced by its role="alert"), ready for the next reading.
 const form = document.getElementById("checkin-form");
 const button = document.getElementById("checkin-camera");
 const item = document.getElementById("checkin-camera-item");
 const video = document.getElementById("checkin-video");
 const status = document.getElementById("checkin-camera-status");
 const field = form ? form.querySelector("input[name='code']") : null;
-const refusal = document.getElementById("checkin-refusal");
-
-if (refusal) refusal.focus();
 
 let stream = null;
 let timer = null;
@@ -22,7 +20,6 @@ function stop() {
   stream = null;
   video.hidden = true;
   button.textContent = button.dataset.start;
-  button.setAttribute("aria-pressed", "false");
 }
 
 async function start(detector) {
@@ -34,9 +31,9 @@ async function start(detector) {
   }
   video.srcObject = stream;
   video.hidden = false;
-  await video.play();
+  // Not awaited: play() waits for the first frame, and the scan loop simply retries until frames come.
+  video.play().catch(() => {});
   button.textContent = button.dataset.stop;
-  button.setAttribute("aria-pressed", "true");
   status.textContent = button.dataset.reading;
   const scan = async () => {
     if (!stream) return;
@@ -69,7 +66,6 @@ async function enhance() {
   if (!formats.includes("qr_code")) return;
   const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
   item.hidden = false;
-  button.setAttribute("aria-pressed", "false");
   button.addEventListener("click", () => (stream ? stop() : start(detector)));
   window.addEventListener("pagehide", stop);
 }
