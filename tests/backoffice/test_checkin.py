@@ -99,7 +99,7 @@ def test_reading_page_works_without_javascript(desk_agent, offer):
     assert 'name="code"' in html
     assert '<label class="fr-label" for="id_code">' in html
     # The camera button is hidden until the script finds BarcodeDetector.
-    assert '<li hidden id="checkin-camera-item">' in html
+    assert '<div id="checkin-camera-item" class="fr-mt-2w" hidden>' in html
     assert "creneau/checkin.js" in html
     assert "no-store" in response["Cache-Control"]
     # Today's list names the appointment and counts it as expected.
