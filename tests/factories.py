@@ -23,8 +23,12 @@ class PrefectureFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/Paris"
 
     class Params:
-        reunion = factory.Trait(code="974", name="Préfecture de La Réunion", time_zone="Indian/Reunion",
-                                holidays_calendar="FR-974")
+        reunion = factory.Trait(
+            code="974",
+            name="Préfecture de La Réunion",
+            time_zone="Indian/Reunion",
+            holidays_calendar="FR-974",
+        )
         alsace = factory.Trait(code="67", name="Préfecture du Bas-Rhin", holidays_calendar="FR-6AE")
 
 
@@ -70,9 +74,15 @@ class DeskFactory(factory.django.DjangoModelFactory):
 
 def filing_data(procedure: Procedure, **overrides) -> FilingData:  # type: ignore[no-untyped-def]
     values = {
-        "procedure": procedure, "surnames": "Diallo", "given_names": "Amina Fatou",
-        "birth_date": datetime.date(1990, 5, 17), "nationality": "SN", "agdref_number": "1234567890",
-        "email": "amina.diallo@example.org", "language": "fr", "sites": list(procedure.sites.all()),
+        "procedure": procedure,
+        "surnames": "Diallo",
+        "given_names": "Amina Fatou",
+        "birth_date": datetime.date(1990, 5, 17),
+        "nationality": "SN",
+        "agdref_number": "1234567890",
+        "email": "amina.diallo@example.org",
+        "language": "fr",
+        "sites": list(procedure.sites.all()),
     }
     values.update(overrides)
     return FilingData(**values)
@@ -82,5 +92,11 @@ def file_request(procedure: Procedure, **overrides) -> Request:  # type: ignore[
     """A pending request filed through the real action (as at a counter)."""
     channel = overrides.pop("channel", Request.Channel.COUNTER)
     now = overrides.pop("now", None)
-    return do_file_verified(filing_data(procedure, **overrides), Actor.system("test"), channel=channel,
-                            attestation="identity document seen", now=now, send_link=False)
+    return do_file_verified(
+        filing_data(procedure, **overrides),
+        Actor.system("test"),
+        channel=channel,
+        attestation="identity document seen",
+        now=now,
+        send_link=False,
+    )

@@ -32,8 +32,14 @@ def setup():
 def _slots(desk, procedure, starts):
     out = []
     for start in starts:
-        slot = Slot.objects.create(prefecture=desk.site.prefecture, site=desk.site, desk=desk, start=start,
-                                   duration_minutes=30, step_free=desk.site.step_free)
+        slot = Slot.objects.create(
+            prefecture=desk.site.prefecture,
+            site=desk.site,
+            desk=desk,
+            start=start,
+            duration_minutes=30,
+            step_free=desk.site.step_free,
+        )
         slot.procedures.add(procedure)
         out.append(slot)
     return out
@@ -44,10 +50,12 @@ def _later(days, hour=9):
 
 
 def test_a_closed_batch_gets_one_run_that_offers_free_slots_to_pending_requests(setup):
-    procedure, site, desk = setup
+    procedure, _site, desk = setup
     with time_machine.travel(MONDAY, tick=False):
-        requests = [file_request(procedure, surnames=name, email=f"{name}@example.org")
-                    for name in ("Diallo", "Haddad", "Nguyen")]
+        requests = [
+            file_request(procedure, surnames=name, email=f"{name}@example.org")
+            for name in ("Diallo", "Haddad", "Nguyen")
+        ]
         _slots(desk, procedure, [_later(7), _later(7, 10)])
     batch = requests[0].batch
     with time_machine.travel(batch.closes_at + datetime.timedelta(minutes=1), tick=False):
@@ -61,7 +69,7 @@ def test_a_closed_batch_gets_one_run_that_offers_free_slots_to_pending_requests(
 
 
 def test_running_a_batch_again_changes_nothing(setup):
-    procedure, site, desk = setup
+    procedure, _site, desk = setup
     with time_machine.travel(MONDAY, tick=False):
         request = file_request(procedure)
         _slots(desk, procedure, [_later(7)])
@@ -70,7 +78,8 @@ def test_running_a_batch_again_changes_nothing(setup):
         second = run_allocation(request.batch)
         assert run_due_allocations() == []
     assert first.pk == second.pk
-    assert AllocationRun.objects.count() == 1 and Offer.objects.count() == 1
+    assert AllocationRun.objects.count() == 1
+    assert Offer.objects.count() == 1
 
 
 def test_a_batch_cannot_be_run_before_it_closes(setup):
@@ -101,13 +110,14 @@ def test_slots_too_soon_or_already_offered_are_not_allocated(setup):
     with time_machine.travel(MONDAY, tick=False):
         a = file_request(procedure, surnames="Diallo")
         file_request(procedure, surnames="Haddad")
-        soon, later = _slots(desk, procedure, [_later(1), _later(9)])  # 48 hours' notice by default
+        _soon, later = _slots(desk, procedure, [_later(1), _later(9)])  # 48 hours' notice by default
         now = timezone.now()
         Offer.objects.create(request=a, slot=later, deadline=now, short_code="TAKEN123", created_at=now)
         Request.objects.filter(pk=a.pk).update(status=Status.OFFERED)
     with time_machine.travel(a.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
         run = run_allocation(a.batch)
-    assert run.slots_count == 0 and run.served_count == 0
+    assert run.slots_count == 0
+    assert run.served_count == 0
 
 
 def test_the_published_file_replays_to_the_same_digests(setup):
@@ -123,7 +133,8 @@ def test_the_published_file_replays_to_the_same_digests(setup):
     report = verify_run(data)
     assert report.ok
     assert report.recorded_input_digest == run.input_digest
-    assert b"Diallo" not in data and b"Person" not in data  # anonymised: public ids only
+    assert b"Diallo" not in data
+    assert b"Person" not in data
     tampered = data.replace(b'"position":0', b'"position":1', 1)
     assert not verify_run(tampered).ok
 
@@ -148,11 +159,12 @@ def test_a_request_put_back_by_the_prefecture_is_served_first_in_its_class(setup
     with time_machine.travel(MONDAY + datetime.timedelta(days=2), tick=False):
         run_due_allocations()
     bumped.refresh_from_db()
-    assert bumped.status == Status.OFFERED and not bumped.requeued_top
+    assert bumped.status == Status.OFFERED
+    assert not bumped.requeued_top
 
 
 def test_run_due_allocations_runs_every_closed_batch_in_order(setup):
-    procedure, _, desk = setup
+    procedure, _, _desk = setup
     with time_machine.travel(MONDAY, tick=False):
         first = file_request(procedure, surnames="Diallo")
     with time_machine.travel(MONDAY + datetime.timedelta(days=1), tick=False):
@@ -176,9 +188,12 @@ def test_runs_are_published_with_their_replayable_file(setup, client):
     with time_machine.travel(request.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
         run = run_allocation(request.batch)
         page = client.get(f"/attributions/{code}/lot-{request.batch.index}/").content.decode()
-    assert run.seed in page and run.input_digest in page and request.batch.secret in page
+    assert run.seed in page
+    assert run.input_digest in page
+    assert request.batch.secret in page
     download = client.get(f"/attributions/{code}/lot-{request.batch.index}.json")
-    assert download.status_code == 200 and verify_run(download.content).ok
+    assert download.status_code == 200
+    assert verify_run(download.content).ok
     assert client.get(f"/attributions/{code}/lot-999/").status_code == 404
     assert client.get("/attributions/nowhere/").status_code == 404
 
@@ -196,4 +211,5 @@ def test_the_run_command_runs_one_prefecture(setup):
     with time_machine.travel(request.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
         call_command("run_allocation", procedure.prefecture.code, stdout=out)
         call_command("run_allocation", procedure.prefecture.code, stdout=out)
-    assert "1 offers" in out.getvalue() and "no closed batch" in out.getvalue()
+    assert "1 offers" in out.getvalue()
+    assert "no closed batch" in out.getvalue()

@@ -37,7 +37,9 @@ def test_a_finished_request_does_not_block_a_new_one():
 
 def test_the_same_person_may_queue_for_two_procedures():
     renewal = ProcedureFactory()
-    duplicate = ProcedureFactory(prefecture=renewal.prefecture, kind="duplicate", sites=list(renewal.sites.all()))
+    duplicate = ProcedureFactory(
+        prefecture=renewal.prefecture, kind="duplicate", sites=list(renewal.sites.all())
+    )
     file_request(renewal)
     assert file_request(duplicate).status == Status.PENDING
 
@@ -45,7 +47,9 @@ def test_the_same_person_may_queue_for_two_procedures():
 def test_the_database_refuses_a_status_change_outside_the_lifecycle():
     request = file_request(ProcedureFactory())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.filter(pk=request.pk).update(status=Status.ATTENDED)  # pending → attended: no such transition
+        Request.objects.filter(pk=request.pk).update(
+            status=Status.ATTENDED
+        )  # pending → attended: no such transition
     request.refresh_from_db()
     assert request.status == Status.PENDING
 
@@ -60,8 +64,13 @@ def test_the_trigger_allows_exactly_the_lifecycle_transitions():
 
 def _slot():
     desk = DeskFactory()
-    return Slot.objects.create(prefecture=desk.site.prefecture, site=desk.site, desk=desk,
-                               start=timezone.now() + datetime.timedelta(days=5), duration_minutes=30)
+    return Slot.objects.create(
+        prefecture=desk.site.prefecture,
+        site=desk.site,
+        desk=desk,
+        start=timezone.now() + datetime.timedelta(days=5),
+        duration_minutes=30,
+    )
 
 
 def test_a_slot_never_holds_two_live_offers():

@@ -32,8 +32,13 @@ AGENT = Actor(type="agent", label="agent.test")
 def _offer_for(request, day=7):
     desk = DeskFactory(site=request.procedure.sites.first())
     with time_machine.travel(MONDAY, tick=False):
-        slot = Slot.objects.create(prefecture=desk.site.prefecture, site=desk.site, desk=desk,
-                                   start=MONDAY + datetime.timedelta(days=day), duration_minutes=30)
+        slot = Slot.objects.create(
+            prefecture=desk.site.prefecture,
+            site=desk.site,
+            desk=desk,
+            start=MONDAY + datetime.timedelta(days=day),
+            duration_minutes=30,
+        )
         slot.procedures.add(request.procedure)
     with time_machine.travel(request.batch.closes_at + datetime.timedelta(minutes=1), tick=False):
         run_allocation(request.batch)
@@ -81,7 +86,8 @@ def test_declining_keeps_the_place_in_the_queue(applicant):
     offer = _offer_for(request)
     batch_before = request.batch_id
     browser.post(f"/suivi/{request.reference}/rendez-vous/refuser/", {"reason": "je travaille ce jour-là"})
-    assert _refresh(request) == Status.PENDING and request.batch_id == batch_before
+    assert _refresh(request) == Status.PENDING
+    assert request.batch_id == batch_before
     offer.refresh_from_db()
     assert offer.status == Offer.Status.DECLINED
     # The slot is free again for the next run, never published anywhere.
@@ -94,7 +100,8 @@ def test_a_late_confirmation_is_refused(applicant):
     with time_machine.travel(offer.deadline + datetime.timedelta(minutes=1), tick=False):
         open_link(browser, request)  # sessions last two weeks; the applicant opens the link again
         response = browser.post(f"/suivi/{request.reference}/rendez-vous/confirmer/")
-    assert response.status_code == 409 and "délai" in response.content.decode()
+    assert response.status_code == 409
+    assert "délai" in response.content.decode()
     assert _refresh(request) == Status.OFFERED
 
 
@@ -103,35 +110,45 @@ def test_a_first_lapse_keeps_seniority_and_a_second_suspends_until_reactivated(a
     first = _offer_for(request)
     with time_machine.travel(first.deadline + datetime.timedelta(minutes=1), tick=False):
         assert do_lapse_due() == 1
-    assert _refresh(request) == Status.PENDING and request.lapse_count == 1
-    second = Offer.objects.create(request=request, slot=first.slot, deadline=first.deadline + datetime.timedelta(days=1),
-                                  short_code="SECOND22", created_at=first.deadline)
+    assert _refresh(request) == Status.PENDING
+    assert request.lapse_count == 1
+    second = Offer.objects.create(
+        request=request,
+        slot=first.slot,
+        deadline=first.deadline + datetime.timedelta(days=1),
+        short_code="SECOND22",
+        created_at=first.deadline,
+    )
     Request.objects.filter(pk=request.pk).update(status=Status.OFFERED)
     with time_machine.travel(second.deadline + datetime.timedelta(minutes=1), tick=False):
         assert do_lapse_due() == 1
     assert _refresh(request) == Status.SUSPENDED
     assert OutboxMessage.objects.filter(template="request_suspended").exists()
     response = browser.post(f"/suivi/{request.reference}/reactiver/")
-    assert response.status_code == 302 and _refresh(request) == Status.PENDING
+    assert response.status_code == 302
+    assert _refresh(request) == Status.PENDING
 
 
 def test_the_applicant_can_cancel_a_confirmed_appointment(applicant):
     browser, request = applicant
     _offer_for(request)
     browser.post(f"/suivi/{request.reference}/rendez-vous/confirmer/")
-    assert browser.post(f"/suivi/{request.reference}/rendez-vous/annuler/").status_code == 409  # box not ticked
+    assert (
+        browser.post(f"/suivi/{request.reference}/rendez-vous/annuler/").status_code == 409
+    )  # box not ticked
     assert _refresh(request) == Status.CONFIRMED
     browser.post(f"/suivi/{request.reference}/rendez-vous/annuler/", {"confirm": "yes"})
     assert _refresh(request) == Status.CANCELLED
 
 
 def test_a_prefecture_cancellation_requeues_at_the_top_and_tells_the_applicant(applicant):
-    browser, request = applicant
+    _browser, request = applicant
     offer = _offer_for(request)
     with pytest.raises(ActionError):
         do_cancel_by_prefecture(offer, AGENT, reason="  ")
     do_cancel_by_prefecture(offer, AGENT, reason="guichet fermé")
-    assert _refresh(request) == Status.PENDING and request.requeued_top
+    assert _refresh(request) == Status.PENDING
+    assert request.requeued_top
     assert OutboxMessage.objects.filter(template="appointment_cancelled_by_prefecture").exists()
 
 

@@ -7,9 +7,18 @@ from creneau.notify.models import OutboxMessage
 from tests.factories import ProcedureFactory
 
 FORM = {
-    "surnames": "Diallo", "given_names": "Amina Fatou", "birth_date": "17/05/1990", "nationality": "SN",
-    "agdref_number": "1234567890", "passport_number": "", "email": "amina.diallo@example.org", "phone": "",
-    "language": "fr", "permit_expires_on": "", "interpreter_language": "", "unavailable_dates": "",
+    "surnames": "Diallo",
+    "given_names": "Amina Fatou",
+    "birth_date": "17/05/1990",
+    "nationality": "SN",
+    "agdref_number": "1234567890",
+    "passport_number": "",
+    "email": "amina.diallo@example.org",
+    "phone": "",
+    "language": "fr",
+    "permit_expires_on": "",
+    "interpreter_language": "",
+    "unavailable_dates": "",
 }
 
 

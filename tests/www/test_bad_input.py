@@ -53,13 +53,18 @@ BAD_FIELDS = [
 
 
 def _counts():
-    return (Request.objects.count(), Applicant.objects.count(), OutboxMessage.objects.count(),
-            AuditEvent.objects.count())
+    return (
+        Request.objects.count(),
+        Applicant.objects.count(),
+        OutboxMessage.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 @pytest.mark.parametrize(("change", "field", "message"), BAD_FIELDS)
-def test_a_bad_field_is_refused_with_a_clear_error_and_nothing_changes(client, file_url, form_data, change, field,
-                                                                       message):
+def test_a_bad_field_is_refused_with_a_clear_error_and_nothing_changes(
+    client, file_url, form_data, change, field, message
+):
     before = _counts()
     response = client.post(file_url, {**form_data, **change})
     assert response.status_code == 400
@@ -80,17 +85,28 @@ def test_errors_are_translated(client, procedure, form_data):
 
 
 def test_a_site_of_another_prefecture_is_refused(client, file_url, form_data):
-    elsewhere = SiteFactory(prefecture=ProcedureFactory(prefecture__code="974", prefecture__name="La Réunion",
-                                                        prefecture__time_zone="Indian/Reunion").prefecture)
+    elsewhere = SiteFactory(
+        prefecture=ProcedureFactory(
+            prefecture__code="974", prefecture__name="La Réunion", prefecture__time_zone="Indian/Reunion"
+        ).prefecture
+    )
     before = _counts()
     response = client.post(file_url, {**form_data, "sites": [elsewhere.pk]})
-    assert response.status_code == 400 and _counts() == before
+    assert response.status_code == 400
+    assert _counts() == before
 
 
-@pytest.mark.parametrize("path", [
-    "/prefectures/00/renewal/demande/", "/prefectures/93/unknown/demande/", "/prefectures/%27%3B--/",
-    "/demande/AAAA-BBBB/verification/", "/suivi/AAAA-BBBB/", "/suivi/AAAA-BBBB/accuse-reception.pdf",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/prefectures/00/renewal/demande/",
+        "/prefectures/93/unknown/demande/",
+        "/prefectures/%27%3B--/",
+        "/demande/AAAA-BBBB/verification/",
+        "/suivi/AAAA-BBBB/",
+        "/suivi/AAAA-BBBB/accuse-reception.pdf",
+    ],
+)
 def test_unknown_things_are_a_404_not_a_500(client, procedure, path):
     assert client.get(path).status_code == 404
 
@@ -119,7 +135,8 @@ class TestContactCode:
         right = last_code()
         wrong = "000000" if right != "000000" else "111111"
         response = client.post(url, {"code": wrong})
-        assert response.status_code == 400 and "Il vous reste 4 essai" in response.content.decode()
+        assert response.status_code == 400
+        assert "Il vous reste 4 essai" in response.content.decode()
         request.refresh_from_db()
         assert request.status == Status.DRAFT
 
@@ -151,19 +168,19 @@ class TestContactCode:
         assert request.status == Status.DRAFT
 
     def test_a_code_cannot_be_replayed(self, client, file_url, form_data):
-        url, request = self._draft(client, file_url, form_data)
+        url, _request = self._draft(client, file_url, form_data)
         code = last_code()
         assert client.post(url, {"code": code}).status_code == 302
         challenge = ContactChallenge.objects.get()
         assert challenge.used_at is not None
-        from creneau.booking.actions.filing import check_code
         from creneau.booking.actions import ActionError
+        from creneau.booking.actions.filing import check_code
 
         with pytest.raises(ActionError, match="déjà été utilisé"):
             check_code(challenge, code)
 
     def test_resending_is_rate_limited_and_replaces_the_code(self, client, file_url, form_data):
-        url, request = self._draft(client, file_url, form_data)
+        url, _request = self._draft(client, file_url, form_data)
         first = last_code()
         assert client.post(url, {"resend": "1"}).status_code == 429  # too soon
         with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
@@ -181,11 +198,14 @@ class TestContactCode:
 
 
 class TestPrivateLink:
-    @pytest.mark.parametrize("mangle", [
-        lambda p: p[:-2] + "x/",  # altered secret
-        lambda p: p.replace("/acces/", "/acces/A"),
-        lambda p: p.rsplit("/acces/", 1)[0] + "/acces/" + "A" * 32 + "/",
-    ])
+    @pytest.mark.parametrize(
+        "mangle",
+        [
+            lambda p: p[:-2] + "x/",  # altered secret
+            lambda p: p.replace("/acces/", "/acces/A"),
+            lambda p: p.rsplit("/acces/", 1)[0] + "/acces/" + "A" * 32 + "/",
+        ],
+    )
     def test_a_tampered_link_opens_nothing(self, filed, mangle):
         from .conftest import last_status_path
 

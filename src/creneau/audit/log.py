@@ -104,12 +104,20 @@ def record(
     return ev
 
 
-def record_many(action: str, actor: Actor, items: list[tuple[str, str, dict[str, Any]]], *,
-                prefecture_code: str = "", chain: str = "main") -> int:
+def record_many(
+    action: str,
+    actor: Actor,
+    items: list[tuple[str, str, dict[str, Any]]],
+    *,
+    prefecture_code: str = "",
+    chain: str = "main",
+) -> int:
     """Append one event per (object_type, object_id, data) item, in order, with one head lock and one
     bulk insert: what an allocation run needs for tens of thousands of offers. Same rules as ``record``."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many() must be called inside the transaction of the change it records")
+        raise RuntimeError(
+            "audit.record_many() must be called inside the transaction of the change it records"
+        )
     if not items:
         return 0
     ChainHead.objects.get_or_create(chain=chain)
@@ -120,10 +128,19 @@ def record_many(action: str, actor: Actor, items: list[tuple[str, str, dict[str,
     for object_type, object_id, data in items:
         seq += 1
         ev = AuditEvent(
-            chain=chain, seq=seq, at=now, actor_type=actor.type,
-            actor_user=actor.user if getattr(actor.user, "pk", None) else None, actor_label=actor.label[:200],
-            ip_address=actor.ip_address, action=action, prefecture_code=prefecture_code,
-            object_type=object_type, object_id=object_id, data=json.loads(_canonical(data)), prev_hash=prev,
+            chain=chain,
+            seq=seq,
+            at=now,
+            actor_type=actor.type,
+            actor_user=actor.user if getattr(actor.user, "pk", None) else None,
+            actor_label=actor.label[:200],
+            ip_address=actor.ip_address,
+            action=action,
+            prefecture_code=prefecture_code,
+            object_type=object_type,
+            object_id=object_id,
+            data=json.loads(_canonical(data)),
+            prev_hash=prev,
         )
         ev.hash = event_hash(prev, _content(ev))
         prev = ev.hash

@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from creneau import allocation as engine
@@ -46,16 +45,18 @@ def _engine_requests(prefecture: Prefecture, batch: Batch) -> list[engine.Reques
     )
     out = []
     for r in rows.iterator(chunk_size=5000):
-        out.append(engine.Request(
-            public_id=r.reference,
-            priority=int(r.priority),
-            batch_index=0 if r.requeued_top else r.batch.index,
-            procedure=r.procedure.kind,
-            sites=frozenset(str(s.pk) for s in r.sites.all()),
-            unavailable_dates=frozenset(r.unavailable_date_objects()),
-            step_free=r.applicant.step_free_needed,
-            interpreter=r.applicant.interpreter_language or None,
-        ))
+        out.append(
+            engine.Request(
+                public_id=r.reference,
+                priority=int(r.priority),
+                batch_index=0 if r.requeued_top else r.batch.index,
+                procedure=r.procedure.kind,
+                sites=frozenset(str(s.pk) for s in r.sites.all()),
+                unavailable_dates=frozenset(r.unavailable_date_objects()),
+                step_free=r.applicant.step_free_needed,
+                interpreter=r.applicant.interpreter_language or None,
+            )
+        )
     return out
 
 
@@ -71,8 +72,12 @@ def _engine_slots(prefecture: Prefecture, now: datetime.datetime) -> list[engine
     tz = prefecture.tz
     return [
         engine.Slot(
-            id=str(s.pk), site=str(s.site_id), start=s.start, local_date=s.start.astimezone(tz).date(),
-            procedures=frozenset(p.kind for p in s.procedures.all()), step_free=s.step_free,
+            id=str(s.pk),
+            site=str(s.site_id),
+            start=s.start,
+            local_date=s.start.astimezone(tz).date(),
+            procedures=frozenset(p.kind for p in s.procedures.all()),
+            step_free=s.step_free,
             interpreter_languages=frozenset(s.interpreter_languages),
         )
         for s in rows.iterator(chunk_size=5000)
@@ -85,15 +90,18 @@ def collect_inputs(prefecture: Prefecture, batch: Batch, now: datetime.datetime)
 
 
 def batch_request_ids(batch: Batch) -> list[str]:
-    return list(Request.objects.filter(batch=batch, filed_at__isnull=False).values_list("reference", flat=True))
+    return list(
+        Request.objects.filter(batch=batch, filed_at__isnull=False).values_list("reference", flat=True)
+    )
 
 
 def _short_code() -> str:
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(8))
 
 
-def run_allocation(batch: Batch, *, now: datetime.datetime | None = None, beacon: str = "",
-                   actor: Actor | None = None) -> AllocationRun:
+def run_allocation(
+    batch: Batch, *, now: datetime.datetime | None = None, beacon: str = "", actor: Actor | None = None
+) -> AllocationRun:
     """Run the allocation for a closed batch (idempotent: returns the existing run if there is one)."""
     now = now or timezone.now()
     actor = actor or Actor.system("allocation")
@@ -116,8 +124,9 @@ def run_allocation(batch: Batch, *, now: datetime.datetime | None = None, beacon
         return AllocationRun.objects.get(prefecture=prefecture, cutoff=batch.closes_at)
 
 
-def _do_run(prefecture: Prefecture, batch: Batch, now: datetime.datetime, beacon: str,
-            actor: Actor) -> AllocationRun:
+def _do_run(
+    prefecture: Prefecture, batch: Batch, now: datetime.datetime, beacon: str, actor: Actor
+) -> AllocationRun:
     started = timezone.now()
     secret = bytes.fromhex(batch.secret)
     ids_digest = engine.request_ids_digest(batch_request_ids(batch))
@@ -126,10 +135,20 @@ def _do_run(prefecture: Prefecture, batch: Batch, now: datetime.datetime, beacon
     result = engine.allocate(inputs.requests, inputs.slots, seed, inputs.params)
 
     run = AllocationRun.objects.create(
-        prefecture=prefecture, batch=batch, cutoff=batch.closes_at, seed_commitment=batch.commitment,
-        seed=seed.hex(), beacon=beacon, policy_version=result.policy_version, input_digest=result.input_digest,
-        output_digest=result.output_digest, requests_count=len(inputs.requests), slots_count=len(inputs.slots),
-        served_count=len(result.assignments), started_at=started, finished_at=started,
+        prefecture=prefecture,
+        batch=batch,
+        cutoff=batch.closes_at,
+        seed_commitment=batch.commitment,
+        seed=seed.hex(),
+        beacon=beacon,
+        policy_version=result.policy_version,
+        input_digest=result.input_digest,
+        output_digest=result.output_digest,
+        requests_count=len(inputs.requests),
+        slots_count=len(inputs.slots),
+        served_count=len(result.assignments),
+        started_at=started,
+        finished_at=started,
         published={"secret": batch.secret, "ids_digest": ids_digest},
     )
     served = {a.request_id: a for a in result.assignments}
@@ -143,29 +162,65 @@ def _do_run(prefecture: Prefecture, batch: Batch, now: datetime.datetime, beacon
             while code in codes:
                 code = _short_code()
             codes.add(code)
-            offers.append(Offer(request_id=request_pks[ref], slot_id=int(a.slot_id), run=run, position=a.position,
-                                deadline=deadline, short_code=code, created_at=now))
+            offers.append(
+                Offer(
+                    request_id=request_pks[ref],
+                    slot_id=int(a.slot_id),
+                    run=run,
+                    position=a.position,
+                    deadline=deadline,
+                    short_code=code,
+                    created_at=now,
+                )
+            )
         Offer.objects.bulk_create(offers, batch_size=2000)
         updated = Request.objects.filter(pk__in=list(request_pks.values()), status=Status.PENDING).update(
             status=Status.OFFERED, status_changed_at=now, requeued_top=False
         )
         if updated != len(request_pks):
-            raise RuntimeError("a request changed status during the run; the run is rolled back and will be retried")
-        record_many("request.offered", actor, [
-            ("request", ref, {"from": Status.PENDING, "to": Status.OFFERED, "run": run.pk, "slot": a.slot_id,
-                              "position": a.position})
-            for ref, a in served.items()
-        ], prefecture_code=prefecture.code)
+            raise RuntimeError(
+                "a request changed status during the run; the run is rolled back and will be retried"
+            )
+        record_many(
+            "request.offered",
+            actor,
+            [
+                (
+                    "request",
+                    ref,
+                    {
+                        "from": Status.PENDING,
+                        "to": Status.OFFERED,
+                        "run": run.pk,
+                        "slot": a.slot_id,
+                        "position": a.position,
+                    },
+                )
+                for ref, a in served.items()
+            ],
+            prefecture_code=prefecture.code,
+        )
         from creneau.booking.actions.offers import notify_offers
 
         notify_offers(Offer.objects.filter(run=run))
     data = engine.dump_run(inputs.requests, inputs.slots, seed, inputs.params, result)
-    RunFile.objects.create(run=run, content=gzip.compress(data, mtime=0), sha256=hashlib.sha256(data).hexdigest(),
-                           size=len(data))
-    record("allocation.run", actor, obj=run, prefecture_code=prefecture.code, data={
-        "batch": batch.index, "requests": run.requests_count, "slots": run.slots_count, "served": run.served_count,
-        "input_digest": run.input_digest, "output_digest": run.output_digest,
-    })
+    RunFile.objects.create(
+        run=run, content=gzip.compress(data, mtime=0), sha256=hashlib.sha256(data).hexdigest(), size=len(data)
+    )
+    record(
+        "allocation.run",
+        actor,
+        obj=run,
+        prefecture_code=prefecture.code,
+        data={
+            "batch": batch.index,
+            "requests": run.requests_count,
+            "slots": run.slots_count,
+            "served": run.served_count,
+            "input_digest": run.input_digest,
+            "output_digest": run.output_digest,
+        },
+    )
     Batch.objects.filter(pk=batch.pk).update(closed_at=now)
     AllocationRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     run.refresh_from_db()
@@ -187,11 +242,15 @@ def open_current_batches(now: datetime.datetime | None = None) -> int:
     return count
 
 
-def run_due_allocations(now: datetime.datetime | None = None, prefecture: Prefecture | None = None) -> list[AllocationRun]:
+def run_due_allocations(
+    now: datetime.datetime | None = None, prefecture: Prefecture | None = None
+) -> list[AllocationRun]:
     """Run every closed batch that has no run yet, oldest first (periodic job; safe in several workers)."""
     now = now or timezone.now()
-    due = Batch.objects.filter(closes_at__lte=now, run__isnull=True).select_related("prefecture").order_by(
-        "prefecture_id", "index"
+    due = (
+        Batch.objects.filter(closes_at__lte=now, run__isnull=True)
+        .select_related("prefecture")
+        .order_by("prefecture_id", "index")
     )
     if prefecture is not None:
         due = due.filter(prefecture=prefecture)

@@ -49,7 +49,8 @@ def install_audit_append_only_trigger(using: str = "default") -> None:
         if connection.vendor == "sqlite":
             for op in ("UPDATE", "DELETE"):
                 cur.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_{op.lower()} BEFORE {op} ON audit_auditevent "
+                    f"CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_{op.lower()} "
+                    f"BEFORE {op} ON audit_auditevent "
                     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
                 )
         elif connection.vendor == "postgresql":

@@ -23,7 +23,9 @@ def private_token(reference: str, nonce: str) -> str:
     """The private link's secret for a request; empty nonce = no link issued yet."""
     if not nonce:
         return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"link:{reference}:{nonce}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"link:{reference}:{nonce}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
@@ -38,8 +40,9 @@ def new_link_nonce() -> str:
 
 def request_status_url(request: Request) -> str:
     """The current private link of ``request``, in its applicant's language."""
-    return status_url(request.reference, private_token(request.reference, request.link_nonce),
-                      request.applicant.language)
+    return status_url(
+        request.reference, private_token(request.reference, request.link_nonce), request.applicant.language
+    )
 
 
 def status_url(reference: str, token: str, language: str) -> str:

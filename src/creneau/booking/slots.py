@@ -47,17 +47,22 @@ def generate_slots(prefecture: Prefecture, start: datetime.date, days: int) -> i
     """Create the slots of ``days`` local days from ``start``; returns how many were new."""
     tz = prefecture.tz
     templates = list(
-        OpeningTemplate.objects.filter(desk__site__prefecture=prefecture, desk__is_active=True, desk__site__is_active=True)
+        OpeningTemplate.objects.filter(
+            desk__site__prefecture=prefecture, desk__is_active=True, desk__site__is_active=True
+        )
         .select_related("desk__site")
         .prefetch_related("procedures")
     )
     end = start + datetime.timedelta(days=days - 1)
-    closures = list(Closure.objects.filter(site__prefecture=prefecture, start_date__lte=end, end_date__gte=start))
+    closures = list(
+        Closure.objects.filter(site__prefecture=prefecture, start_date__lte=end, end_date__gte=start)
+    )
     existing = set(
-        Slot.objects.filter(prefecture=prefecture, start__gte=datetime.datetime.combine(start, datetime.time(), tz)
-                            - datetime.timedelta(days=1),
-                            start__lte=datetime.datetime.combine(end, datetime.time(), tz) + datetime.timedelta(days=2))
-        .values_list("desk_id", "start")
+        Slot.objects.filter(
+            prefecture=prefecture,
+            start__gte=datetime.datetime.combine(start, datetime.time(), tz) - datetime.timedelta(days=1),
+            start__lte=datetime.datetime.combine(end, datetime.time(), tz) + datetime.timedelta(days=2),
+        ).values_list("desk_id", "start")
     )
     new_slots: list[tuple[Slot, list[int]]] = []
     for offset in range(days):
@@ -67,11 +72,17 @@ def generate_slots(prefecture: Prefecture, start: datetime.date, days: int) -> i
         for template in templates:
             if template.weekday != day.weekday():
                 continue
-            if (template.valid_from and day < template.valid_from) or (template.valid_until and day > template.valid_until):
+            if (template.valid_from and day < template.valid_from) or (
+                template.valid_until and day > template.valid_until
+            ):
                 continue
             desk = template.desk
-            if any(c.site_id == desk.site_id and (c.desk_id is None or c.desk_id == desk.pk)
-                   and c.start_date <= day <= c.end_date for c in closures):
+            if any(
+                c.site_id == desk.site_id
+                and (c.desk_id is None or c.desk_id == desk.pk)
+                and c.start_date <= day <= c.end_date
+                for c in closures
+            ):
                 continue
             procedure_ids = [p.pk for p in template.procedures.all()]
             for local_start in _times(template, day, tz):
@@ -80,8 +91,13 @@ def generate_slots(prefecture: Prefecture, start: datetime.date, days: int) -> i
                     continue
                 existing.add((desk.pk, utc_start))
                 slot = Slot(
-                    prefecture=prefecture, site=desk.site, desk=desk, template=template, start=utc_start,
-                    duration_minutes=template.slot_minutes, step_free=desk.site.step_free,
+                    prefecture=prefecture,
+                    site=desk.site,
+                    desk=desk,
+                    template=template,
+                    start=utc_start,
+                    duration_minutes=template.slot_minutes,
+                    step_free=desk.site.step_free,
                     interpreter_languages=list(template.interpreter_languages),
                 )
                 new_slots.append((slot, procedure_ids))
@@ -89,6 +105,7 @@ def generate_slots(prefecture: Prefecture, start: datetime.date, days: int) -> i
         Slot.objects.bulk_create([slot for slot, _ in new_slots], batch_size=1000)
         through = Slot.procedures.through
         through.objects.bulk_create(
-            [through(slot_id=slot.pk, procedure_id=pid) for slot, pids in new_slots for pid in pids], batch_size=2000
+            [through(slot_id=slot.pk, procedure_id=pid) for slot, pids in new_slots for pid in pids],
+            batch_size=2000,
         )
     return len(new_slots)

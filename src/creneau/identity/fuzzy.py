@@ -35,8 +35,12 @@ def similarity(a: Person, b: Person) -> float:
         return 100.0
     if a.birth_date != b.birth_date:
         return 0.0
-    same_order = fuzz.ratio(fold(a.surnames) + "|" + fold(a.given_names), fold(b.surnames) + "|" + fold(b.given_names))
-    swapped_or_reordered = fuzz.token_sort_ratio(_full(a.surnames, a.given_names), _full(b.surnames, b.given_names))
+    same_order = fuzz.ratio(
+        fold(a.surnames) + "|" + fold(a.given_names), fold(b.surnames) + "|" + fold(b.given_names)
+    )
+    swapped_or_reordered = fuzz.token_sort_ratio(
+        _full(a.surnames, a.given_names), _full(b.surnames, b.given_names)
+    )
     return float(max(same_order, swapped_or_reordered))
 
 

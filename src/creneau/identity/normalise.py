@@ -26,8 +26,23 @@ def fold(value: str) -> str:
     """Upper-case, accent-free, separator-free form of one name part ("Jean-Loïc" → "JEANLOIC")."""
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    replacements = {"ß": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "Ø": "O", "ø": "O", "Ð": "D", "đ": "D",
-                    "Đ": "D", "Ł": "L", "ł": "L", "ı": "I", "Þ": "TH", "þ": "TH"}
+    replacements = {
+        "ß": "SS",
+        "Æ": "AE",
+        "æ": "AE",
+        "Œ": "OE",
+        "œ": "OE",
+        "Ø": "O",
+        "ø": "O",
+        "Ð": "D",
+        "đ": "D",
+        "Đ": "D",
+        "Ł": "L",
+        "ł": "L",
+        "ı": "I",
+        "Þ": "TH",
+        "þ": "TH",
+    }
     stripped = "".join(replacements.get(ch, ch) for ch in stripped)
     return _SEPARATORS.sub("", stripped).upper()
 

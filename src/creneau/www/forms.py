@@ -37,8 +37,10 @@ def clean_text(value: str) -> str:
 def validate_name(value: str) -> None:
     if not is_latin_name(value):
         raise ValidationError(
-            _("Écrivez le nom en lettres latines, comme sur votre passeport ou votre titre de séjour "
-              "(lettres, espaces, traits d'union et apostrophes seulement)."),
+            _(
+                "Écrivez le nom en lettres latines, comme sur votre passeport ou votre titre de séjour "
+                "(lettres, espaces, traits d'union et apostrophes seulement)."
+            ),
             code="name_script",
         )
 
@@ -80,7 +82,9 @@ def normalise_phone(value: str) -> str:
         raise ValidationError(_("Ce numéro de téléphone n'est pas valide."), code="phone")
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise ValidationError(_("Indiquez un numéro de téléphone mobile (pour recevoir des SMS)."), code="phone")
+        raise ValidationError(
+            _("Indiquez un numéro de téléphone mobile (pour recevoir des SMS)."), code="phone"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -100,12 +104,16 @@ def parse_dates(value: str, *, horizon_days: int = 366) -> list[datetime.date]:
                 continue
         if parsed is None:
             raise ValidationError(
-                _("« %(value)s » n'est pas une date (écrivez JJ/MM/AAAA)."), params={"value": token[:20]}, code="date"
+                _("« %(value)s » n'est pas une date (écrivez JJ/MM/AAAA)."),
+                params={"value": token[:20]},
+                code="date",
             )
         if parsed < today:
             raise ValidationError(_("La date %(date)s est déjà passée."), params={"date": token}, code="past")
         if parsed > today + datetime.timedelta(days=horizon_days):
-            raise ValidationError(_("La date %(date)s est trop lointaine."), params={"date": token}, code="far")
+            raise ValidationError(
+                _("La date %(date)s est trop lointaine."), params={"date": token}, code="far"
+            )
         dates.add(parsed)
     if len(dates) > MAX_UNAVAILABLE_DATES:
         raise ValidationError(

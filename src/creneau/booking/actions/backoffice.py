@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creneau.audit.log import Actor, record
 from creneau.booking.models import (
+    Batch,
     Closure,
     Desk,
     Offer,
@@ -374,6 +375,15 @@ def do_close(
     begin = datetime.datetime.combine(start_date, datetime.time(), tz)
     end = datetime.datetime.combine(end_date + datetime.timedelta(days=1), datetime.time(), tz)
     with transaction.atomic():
+        # An allocation run holds its batch row locked while it reads slots and writes offers. Taking
+        # the prefecture's not-yet-allocated batch rows here serialises the closure with any run:
+        # either the run's offers exist and are cancelled below, or the run starts after this commit
+        # and no longer sees the withdrawn slots. (A no-op on SQLite, whose writers are serial.)
+        list(
+            Batch.objects.select_for_update(of=("self",))
+            .filter(prefecture=prefecture, run__isnull=True)
+            .values_list("pk")
+        )
         closure = Closure.objects.create(
             site=site, desk=desk, start_date=start_date, end_date=end_date, reason=reason[:200]
         )

@@ -38,7 +38,9 @@ class DuplicateActiveRequest(ActionError):
 
 class ConcurrentChange(ActionError):
     def __init__(self) -> None:
-        super().__init__(_("La demande a changé entre-temps. Rechargez la page et réessayez."), code="concurrent")
+        super().__init__(
+            _("La demande a changé entre-temps. Rechargez la page et réessayez."), code="concurrent"
+        )
 
 
 def new_reference() -> str:
@@ -51,8 +53,9 @@ def hash_code(challenge_salt: str, code: str) -> str:
     return hmac.new(key, f"{challenge_salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def transition(request: Request, new_status: str, actor: Actor, action: str, data: dict | None = None,
-               **fields: Any) -> None:
+def transition(
+    request: Request, new_status: str, actor: Actor, action: str, data: dict | None = None, **fields: Any
+) -> None:
     """Move ``request`` to ``new_status`` by compare-and-set on its current status, and audit it.
 
     Caller holds a transaction. If another process changed the status first, nothing is written
@@ -71,6 +74,9 @@ def transition(request: Request, new_status: str, actor: Actor, action: str, dat
     for name, value in fields.items():
         setattr(request, name, value)
     record(
-        action, actor, obj=request, prefecture_code=request.prefecture.code,
+        action,
+        actor,
+        obj=request,
+        prefecture_code=request.prefecture.code,
         data={"from": old_status, "to": new_status, **(data or {})},
     )

@@ -91,10 +91,15 @@ def _start_challenge(request: Request, purpose: str, email: str, phone: str) -> 
     channel = ContactChallenge.Channel.EMAIL if email else ContactChallenge.Channel.SMS
     code = _new_code()
     challenge = ContactChallenge(
-        request=request, purpose=purpose, channel=channel, destination=email or phone,
+        request=request,
+        purpose=purpose,
+        channel=channel,
+        destination=email or phone,
         new_email=email if purpose == ContactChallenge.Purpose.CONTACT_CHANGE else "",
         new_phone=phone if purpose == ContactChallenge.Purpose.CONTACT_CHANGE else "",
-        code_hash="", created_at=now, last_sent_at=now,
+        code_hash="",
+        created_at=now,
+        last_sent_at=now,
         expires_at=now + datetime.timedelta(seconds=settings.CRENEAU_CODE_TTL_SECONDS),
     )
     challenge.save()
@@ -121,32 +126,58 @@ def do_file_draft(data: FilingData, actor: Actor, *, channel: str = Request.Chan
     key = identity_key(data.surnames, data.given_names, data.birth_date)
     with transaction.atomic():
         if _active_request(procedure.prefecture_id, procedure.pk, key):
-            record("request.duplicate_refused", actor, object_type="procedure", object_id=str(procedure.pk),
-                   prefecture_code=procedure.prefecture.code)
+            record(
+                "request.duplicate_refused",
+                actor,
+                object_type="procedure",
+                object_id=str(procedure.pk),
+                prefecture_code=procedure.prefecture.code,
+            )
             raise DuplicateActiveRequest()
         applicant = Applicant.objects.create(
-            surnames=data.surnames, given_names=data.given_names, birth_date=data.birth_date,
-            nationality=data.nationality, agdref_number=data.agdref_number, passport_number=data.passport_number,
-            email=data.email, phone=data.phone, language=data.language,
-            step_free_needed=data.step_free_needed, interpreter_language=data.interpreter_language,
+            surnames=data.surnames,
+            given_names=data.given_names,
+            birth_date=data.birth_date,
+            nationality=data.nationality,
+            agdref_number=data.agdref_number,
+            passport_number=data.passport_number,
+            email=data.email,
+            phone=data.phone,
+            language=data.language,
+            step_free_needed=data.step_free_needed,
+            interpreter_language=data.interpreter_language,
         )
         now = timezone.now()
         request = Request.objects.create(
-            reference=new_reference(), applicant=applicant, prefecture=procedure.prefecture, procedure=procedure,
+            reference=new_reference(),
+            applicant=applicant,
+            prefecture=procedure.prefecture,
+            procedure=procedure,
             unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
-            identity_key=key, channel=channel, created_at=now, status_changed_at=now,
-            priority=data.priority, priority_until=data.permit_expires_on,
+            identity_key=key,
+            channel=channel,
+            created_at=now,
+            status_changed_at=now,
+            priority=data.priority,
+            priority_until=data.permit_expires_on,
             filed_by=actor.user if getattr(actor.user, "pk", None) else None,
         )
         request.sites.set(data.sites)
-        record("request.drafted", actor, obj=request, prefecture_code=procedure.prefecture.code,
-               data={"procedure": procedure.kind, "channel": channel})
+        record(
+            "request.drafted",
+            actor,
+            obj=request,
+            prefecture_code=procedure.prefecture.code,
+            data={"procedure": procedure.kind, "channel": channel},
+        )
         _start_challenge(request, ContactChallenge.Purpose.FILING, data.email, data.phone)
     return request
 
 
 def _open_challenge(request: Request, purpose: str) -> ContactChallenge:
-    challenge = request.challenges.filter(purpose=purpose, used_at__isnull=True).order_by("-created_at").first()
+    challenge = (
+        request.challenges.filter(purpose=purpose, used_at__isnull=True).order_by("-created_at").first()
+    )
     if challenge is None:
         raise ActionError(_("Aucun code n'est en attente pour cette demande."), code="no_challenge")
     return challenge
@@ -165,17 +196,27 @@ def do_resend_code(request: Request, actor: Actor, purpose: str = ContactChallen
                 code="resend_too_soon",
             )
         if challenge.send_count >= settings.CRENEAU_CODE_MAX_SENDS:
-            raise ActionError(_("Trop de codes envoyés. Recommencez votre demande plus tard."), code="too_many_sends")
+            raise ActionError(
+                _("Trop de codes envoyés. Recommencez votre demande plus tard."), code="too_many_sends"
+            )
         code = _new_code()
         updated = ContactChallenge.objects.filter(pk=challenge.pk, send_count=challenge.send_count).update(
-            code_hash=hash_code(str(challenge.pk), code), last_sent_at=now, send_count=challenge.send_count + 1,
-            tries=0, expires_at=now + datetime.timedelta(seconds=settings.CRENEAU_CODE_TTL_SECONDS),
+            code_hash=hash_code(str(challenge.pk), code),
+            last_sent_at=now,
+            send_count=challenge.send_count + 1,
+            tries=0,
+            expires_at=now + datetime.timedelta(seconds=settings.CRENEAU_CODE_TTL_SECONDS),
         )
         if updated != 1:
             raise ActionError(_("Un code vient d'être envoyé."), code="resend_too_soon")
         challenge.refresh_from_db()
-        record("contact.code_resent", actor, obj=request, prefecture_code=request.prefecture.code,
-               data={"channel": challenge.channel, "send_count": challenge.send_count})
+        record(
+            "contact.code_resent",
+            actor,
+            obj=request,
+            prefecture_code=request.prefecture.code,
+            data={"channel": challenge.channel, "send_count": challenge.send_count},
+        )
         _send_code(challenge, request, code)
 
 
@@ -192,8 +233,11 @@ def check_code(challenge: ContactChallenge, code: str) -> None:
     if timezone.now() >= challenge.expires_at:
         raise ActionError(_("Ce code a expiré : demandez-en un nouveau."), code="code_expired")
     cleaned = "".join(ch for ch in code if not ch.isspace())
-    ok = len(cleaned) == 6 and cleaned.isascii() and cleaned.isdigit() and secrets.compare_digest(
-        hash_code(str(challenge.pk), cleaned), challenge.code_hash
+    ok = (
+        len(cleaned) == 6
+        and cleaned.isascii()
+        and cleaned.isdigit()
+        and secrets.compare_digest(hash_code(str(challenge.pk), cleaned), challenge.code_hash)
     )
     if not ok:
         updated = ContactChallenge.objects.filter(pk=challenge.pk, tries=challenge.tries).update(
@@ -201,28 +245,40 @@ def check_code(challenge: ContactChallenge, code: str) -> None:
         )
         left = settings.CRENEAU_CODE_MAX_TRIES - challenge.tries - updated
         if left <= 0:
-            raise ActionError(_("Code incorrect. Trop d'essais : demandez un nouveau code."), code="too_many_tries")
+            raise ActionError(
+                _("Code incorrect. Trop d'essais : demandez un nouveau code."), code="too_many_tries"
+            )
         raise ActionError(
             _("Code incorrect. Il vous reste %(left)s essai(s).") % {"left": left}, code="code_wrong"
         )
-    used = ContactChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=timezone.now())
+    used = ContactChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
     if used != 1:
         raise ActionError(_("Ce code a déjà été utilisé."), code="code_used")
 
 
 def _flag_near_duplicates(request: Request) -> None:
     applicant = request.applicant
-    me = Person(applicant.surnames, applicant.given_names, applicant.birth_date,
-                applicant.agdref_number or applicant.passport_number)
+    me = Person(
+        applicant.surnames,
+        applicant.given_names,
+        applicant.birth_date,
+        applicant.agdref_number or applicant.passport_number,
+    )
     others = (
-        Request.objects.filter(prefecture=request.prefecture, procedure=request.procedure, status__in=list(ACTIVE))
+        Request.objects.filter(
+            prefecture=request.prefecture, procedure=request.procedure, status__in=list(ACTIVE)
+        )
         .exclude(pk=request.pk)
         .filter(applicant__birth_date=applicant.birth_date)
         .select_related("applicant")[:500]
     )
     for other in others:
         oa = other.applicant
-        score = similarity(me, Person(oa.surnames, oa.given_names, oa.birth_date, oa.agdref_number or oa.passport_number))
+        score = similarity(
+            me, Person(oa.surnames, oa.given_names, oa.birth_date, oa.agdref_number or oa.passport_number)
+        )
         if score >= 85:
             PossibleDuplicate.objects.get_or_create(request=request, other=other, defaults={"score": score})
 
@@ -245,9 +301,17 @@ def _send_private_link(request: Request, template: str, key: str) -> str:
         context["batch_closes_at_local"] = local_datetime(request.batch.closes_at, request.prefecture, lang)
     for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
         if to:
-            enqueue(key=f"{key}:{channel}", channel=channel, to=to, template=template, context=context,
-                    language=lang, sensitive=True, prefecture_code=request.prefecture.code,
-                    request_reference=request.reference)
+            enqueue(
+                key=f"{key}:{channel}",
+                channel=channel,
+                to=to,
+                template=template,
+                context=context,
+                language=lang,
+                sensitive=True,
+                prefecture_code=request.prefecture.code,
+                request_reference=request.reference,
+            )
     return token
 
 
@@ -264,8 +328,15 @@ def do_verify_contact(request: Request, code: str, actor: Actor) -> str:
         with transaction.atomic():
             now = timezone.now()
             batch = current_batch(request.prefecture, now)
-            transition(request, Status.PENDING, actor, "request.filed", data={"batch": batch.index},
-                       batch=batch, filed_at=now)
+            transition(
+                request,
+                Status.PENDING,
+                actor,
+                "request.filed",
+                data={"batch": batch.index},
+                batch=batch,
+                filed_at=now,
+            )
             request.batch = batch
             token = _send_private_link(request, "request_filed", f"filed:{request.reference}")
             _flag_near_duplicates(request)
@@ -274,8 +345,9 @@ def do_verify_contact(request: Request, code: str, actor: Actor) -> str:
     return token
 
 
-def do_resend_private_link(procedure: Procedure, surnames: str, given_names: str, birth_date: datetime.date,
-                           actor: Actor) -> None:
+def do_resend_private_link(
+    procedure: Procedure, surnames: str, given_names: str, birth_date: datetime.date, actor: Actor
+) -> None:
     """Send the private link again to the contact given when filing, if such a request exists.
 
     Says nothing either way to the caller: the page shows the same text whether or not a request
@@ -285,8 +357,13 @@ def do_resend_private_link(procedure: Procedure, surnames: str, given_names: str
     with transaction.atomic():
         request = _active_request(procedure.prefecture_id, procedure.pk, key)
         if request is None:
-            record("request.link_resend_unknown", actor, object_type="procedure", object_id=str(procedure.pk),
-                   prefecture_code=procedure.prefecture.code)
+            record(
+                "request.link_resend_unknown",
+                actor,
+                object_type="procedure",
+                object_id=str(procedure.pk),
+                prefecture_code=procedure.prefecture.code,
+            )
             return
         minute = timezone.now().strftime("%Y%m%d%H%M")
         _send_private_link(request, "private_link", f"link:{request.reference}:{minute}")
@@ -298,7 +375,9 @@ def do_expire_drafts(actor: Actor | None = None) -> int:
     actor = actor or Actor.system("expire_drafts")
     limit = timezone.now() - datetime.timedelta(hours=settings.CRENEAU_DRAFT_TTL_HOURS)
     count = 0
-    for request in Request.objects.filter(status=Status.DRAFT, created_at__lt=limit).select_related("prefecture")[:1000]:
+    for request in Request.objects.filter(status=Status.DRAFT, created_at__lt=limit).select_related(
+        "prefecture"
+    )[:1000]:
         with transaction.atomic():
             try:
                 transition(request, Status.EXPIRED, actor, "request.draft_expired")
@@ -308,8 +387,15 @@ def do_expire_drafts(actor: Actor | None = None) -> int:
     return count
 
 
-def do_file_verified(data: FilingData, actor: Actor, *, channel: str, attestation: str,
-                     now: datetime.datetime | None = None, send_link: bool = True) -> Request:
+def do_file_verified(
+    data: FilingData,
+    actor: Actor,
+    *,
+    channel: str,
+    attestation: str,
+    now: datetime.datetime | None = None,
+    send_link: bool = True,
+) -> Request:
     """File a request whose identity and contact were checked by other means: an agent or an
     accredited helper saw the identity document at a counter (``attestation`` says so, audited).
 
@@ -328,24 +414,51 @@ def do_file_verified(data: FilingData, actor: Actor, *, channel: str, attestatio
             if _active_request(procedure.prefecture_id, procedure.pk, key):
                 raise DuplicateActiveRequest()
             applicant = Applicant.objects.create(
-                surnames=data.surnames, given_names=data.given_names, birth_date=data.birth_date,
-                nationality=data.nationality, agdref_number=data.agdref_number,
-                passport_number=data.passport_number, email=data.email, phone=data.phone, language=data.language,
-                step_free_needed=data.step_free_needed, interpreter_language=data.interpreter_language,
+                surnames=data.surnames,
+                given_names=data.given_names,
+                birth_date=data.birth_date,
+                nationality=data.nationality,
+                agdref_number=data.agdref_number,
+                passport_number=data.passport_number,
+                email=data.email,
+                phone=data.phone,
+                language=data.language,
+                step_free_needed=data.step_free_needed,
+                interpreter_language=data.interpreter_language,
             )
             batch = current_batch(procedure.prefecture, moment)
             request = Request.objects.create(
-                reference=new_reference(), applicant=applicant, prefecture=procedure.prefecture,
-                procedure=procedure, unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
-                identity_key=key, channel=channel, created_at=moment, status_changed_at=moment,
-                priority=data.priority, priority_until=data.permit_expires_on, status=Status.PENDING,
-                batch=batch, filed_at=moment, filed_by=actor.user if getattr(actor.user, "pk", None) else None,
+                reference=new_reference(),
+                applicant=applicant,
+                prefecture=procedure.prefecture,
+                procedure=procedure,
+                unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
+                identity_key=key,
+                channel=channel,
+                created_at=moment,
+                status_changed_at=moment,
+                priority=data.priority,
+                priority_until=data.permit_expires_on,
+                status=Status.PENDING,
+                batch=batch,
+                filed_at=moment,
+                filed_by=actor.user if getattr(actor.user, "pk", None) else None,
                 link_nonce=new_link_nonce(),
             )
             request.sites.set(data.sites)
-            record("request.filed", actor, obj=request, prefecture_code=procedure.prefecture.code,
-                   data={"batch": batch.index, "channel": channel, "attestation": attestation[:200],
-                         "from": Status.DRAFT, "to": Status.PENDING})
+            record(
+                "request.filed",
+                actor,
+                obj=request,
+                prefecture_code=procedure.prefecture.code,
+                data={
+                    "batch": batch.index,
+                    "channel": channel,
+                    "attestation": attestation[:200],
+                    "from": Status.DRAFT,
+                    "to": Status.PENDING,
+                },
+            )
             if send_link and (data.email or data.phone):
                 _send_private_link(request, "request_filed", f"filed:{request.reference}")
             _flag_near_duplicates(request)

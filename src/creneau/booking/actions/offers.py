@@ -47,9 +47,17 @@ def _send(request: Request, template: str, key: str, context: dict[str, object])
     applicant = request.applicant
     for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
         if to:
-            enqueue(key=f"{key}:{channel}", channel=channel, to=to, template=template, context=context,
-                    language=applicant.language, prefecture_code=request.prefecture.code,
-                    request_reference=request.reference, sensitive=True)
+            enqueue(
+                key=f"{key}:{channel}",
+                channel=channel,
+                to=to,
+                template=template,
+                context=context,
+                language=applicant.language,
+                prefecture_code=request.prefecture.code,
+                request_reference=request.reference,
+                sensitive=True,
+            )
 
 
 def notify_offers(offers: Iterable[Offer]) -> None:
@@ -63,7 +71,9 @@ def notify_offers(offers: Iterable[Offer]) -> None:
 def _live_offer(request: Request, status: str) -> Offer:
     offer = request.offers.filter(status=status).select_related("slot__site", "request").first()
     if offer is None:
-        raise ActionError(_("Aucun rendez-vous n'est en attente de réponse pour cette demande."), code="no_offer")
+        raise ActionError(
+            _("Aucun rendez-vous n'est en attente de réponse pour cette demande."), code="no_offer"
+        )
     return offer
 
 
@@ -79,7 +89,9 @@ def do_confirm(request: Request, actor: Actor) -> Offer:
         offer = _live_offer(request, Offer.Status.OFFERED)
         now = timezone.now()
         if now >= offer.deadline:
-            raise ActionError(_("Le délai pour confirmer ce rendez-vous est dépassé."), code="deadline_passed")
+            raise ActionError(
+                _("Le délai pour confirmer ce rendez-vous est dépassé."), code="deadline_passed"
+            )
         _set_offer(offer, Offer.Status.OFFERED, Offer.Status.CONFIRMED, responded_at=now)
         transition(request, Status.CONFIRMED, actor, "request.confirmed", data={"offer": offer.pk})
         _send(request, "offer_confirmed", f"confirmed:{offer.pk}", _offer_context(offer))
@@ -90,8 +102,13 @@ def do_decline(request: Request, reason: str, actor: Actor) -> None:
     """The applicant declines: the request returns to the queue with its seniority (same batch)."""
     with transaction.atomic():
         offer = _live_offer(request, Offer.Status.OFFERED)
-        _set_offer(offer, Offer.Status.OFFERED, Offer.Status.DECLINED, responded_at=timezone.now(),
-                   reason=reason[:200])
+        _set_offer(
+            offer,
+            Offer.Status.OFFERED,
+            Offer.Status.DECLINED,
+            responded_at=timezone.now(),
+            reason=reason[:200],
+        )
         transition(request, Status.PENDING, actor, "request.declined", data={"offer": offer.pk})
 
 
@@ -110,17 +127,35 @@ def do_lapse_due(now: datetime.datetime | None = None, actor: Actor | None = Non
             with transaction.atomic():
                 _set_offer(offer, Offer.Status.OFFERED, Offer.Status.LAPSED, responded_at=now)
                 if request.lapse_count == 0:
-                    transition(request, Status.PENDING, actor, "request.lapsed", data={"offer": offer.pk},
-                               lapse_count=1)
+                    transition(
+                        request,
+                        Status.PENDING,
+                        actor,
+                        "request.lapsed",
+                        data={"offer": offer.pk},
+                        lapse_count=1,
+                    )
                     template = "offer_lapsed"
                 else:
-                    transition(request, Status.SUSPENDED, actor, "request.suspended", data={"offer": offer.pk},
-                               lapse_count=request.lapse_count + 1)
+                    transition(
+                        request,
+                        Status.SUSPENDED,
+                        actor,
+                        "request.suspended",
+                        data={"offer": offer.pk},
+                        lapse_count=request.lapse_count + 1,
+                    )
                     template = "request_suspended"
-                _send(request, template, f"lapsed:{offer.pk}", {
-                    "reference": request.reference, "prefecture_name": request.prefecture.name,
-                    "status_url": request_status_url(request),
-                })
+                _send(
+                    request,
+                    template,
+                    f"lapsed:{offer.pk}",
+                    {
+                        "reference": request.reference,
+                        "prefecture_name": request.prefecture.name,
+                        "status_url": request_status_url(request),
+                    },
+                )
         except ActionError:
             continue
         count += 1
@@ -157,7 +192,9 @@ def do_cancel_by_applicant(request: Request, actor: Actor) -> None:
     with transaction.atomic():
         offer = _live_offer(request, Offer.Status.CONFIRMED)
         _set_offer(offer, Offer.Status.CONFIRMED, Offer.Status.CANCELLED, responded_at=timezone.now())
-        transition(request, Status.CANCELLED, actor, "request.appointment_cancelled", data={"offer": offer.pk})
+        transition(
+            request, Status.CANCELLED, actor, "request.appointment_cancelled", data={"offer": offer.pk}
+        )
         _send(request, "appointment_cancelled", f"cancelled:{offer.pk}", _offer_context(offer))
 
 
@@ -167,29 +204,51 @@ def do_cancel_by_prefecture(offer: Offer, actor: Actor, reason: str) -> None:
     if not reason.strip():
         raise ActionError(_("Indiquez le motif de l'annulation."), code="reason")
     with transaction.atomic():
-        offer = Offer.objects.select_related("request__prefecture", "request__applicant", "slot__site").get(pk=offer.pk)
+        offer = Offer.objects.select_related("request__prefecture", "request__applicant", "slot__site").get(
+            pk=offer.pk
+        )
         if offer.status not in Offer.LIVE:
             raise ActionError(_("Ce rendez-vous n'est plus actif."), code="not_live")
         old = offer.status
-        _set_offer(offer, old, Offer.Status.CANCELLED_BY_PREFECTURE, responded_at=timezone.now(), reason=reason[:200])
+        _set_offer(
+            offer, old, Offer.Status.CANCELLED_BY_PREFECTURE, responded_at=timezone.now(), reason=reason[:200]
+        )
         request = offer.request
-        transition(request, Status.PENDING, actor, "request.requeued_by_prefecture",
-                   data={"offer": offer.pk, "reason": reason[:200]}, requeued_top=True)
-        _send(request, "appointment_cancelled_by_prefecture", f"pref_cancel:{offer.pk}",
-              {**_offer_context(offer), "reason": reason[:200]})
+        transition(
+            request,
+            Status.PENDING,
+            actor,
+            "request.requeued_by_prefecture",
+            data={"offer": offer.pk, "reason": reason[:200]},
+            requeued_top=True,
+        )
+        _send(
+            request,
+            "appointment_cancelled_by_prefecture",
+            f"pref_cancel:{offer.pk}",
+            {**_offer_context(offer), "reason": reason[:200]},
+        )
 
 
 def do_check_in(offer: Offer, actor: Actor) -> None:
     """The applicant has arrived at the counter (the agent compared their identity document)."""
     with transaction.atomic():
         now = timezone.now()
-        if Offer.objects.filter(pk=offer.pk, status=Offer.Status.CONFIRMED, arrived_at__isnull=True).update(
-            arrived_at=now
-        ) != 1:
+        if (
+            Offer.objects.filter(pk=offer.pk, status=Offer.Status.CONFIRMED, arrived_at__isnull=True).update(
+                arrived_at=now
+            )
+            != 1
+        ):
             raise ActionError(_("Ce rendez-vous n'attend pas d'arrivée."), code="not_expected")
         offer.arrived_at = now
-        record("appointment.arrived", actor, obj=offer.request, prefecture_code=offer.request.prefecture.code,
-               data={"offer": offer.pk})
+        record(
+            "appointment.arrived",
+            actor,
+            obj=offer.request,
+            prefecture_code=offer.request.prefecture.code,
+            data={"offer": offer.pk},
+        )
 
 
 def do_mark_attended(offer: Offer, actor: Actor) -> None:
@@ -207,5 +266,3 @@ def do_mark_no_show(offer: Offer, actor: Actor) -> None:
             raise ActionError(_("Le rendez-vous n'a pas encore eu lieu."), code="not_yet")
         _set_offer(offer, Offer.Status.CONFIRMED, Offer.Status.NO_SHOW)
         transition(offer.request, Status.NO_SHOW, actor, "request.no_show", data={"offer": offer.pk})
-
-

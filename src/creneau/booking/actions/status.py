@@ -24,9 +24,16 @@ def _notify_all(request: Request, template: str, key: str) -> None:
     context = {"reference": request.reference, "prefecture_name": request.prefecture.name}
     for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
         if to:
-            enqueue(key=f"{key}:{channel}", channel=channel, to=to, template=template, context=context,
-                    language=applicant.language, prefecture_code=request.prefecture.code,
-                    request_reference=request.reference)
+            enqueue(
+                key=f"{key}:{channel}",
+                channel=channel,
+                to=to,
+                template=template,
+                context=context,
+                language=applicant.language,
+                prefecture_code=request.prefecture.code,
+                request_reference=request.reference,
+            )
 
 
 def do_withdraw(request: Request, actor: Actor) -> None:
@@ -41,8 +48,9 @@ def do_withdraw(request: Request, actor: Actor) -> None:
         _notify_all(request, "request_withdrawn", f"withdrawn:{request.reference}")
 
 
-def do_update_preferences(request: Request, sites: list[Site], unavailable_dates: list[datetime.date],
-                          actor: Actor) -> None:
+def do_update_preferences(
+    request: Request, sites: list[Site], unavailable_dates: list[datetime.date], actor: Actor
+) -> None:
     """Change acceptable sites and unavailable dates (never identity). Seniority is kept."""
     if request.status not in ACTIVE:
         raise ActionError(_("Cette demande n'est plus active."), code="not_active")
@@ -55,13 +63,23 @@ def do_update_preferences(request: Request, sites: list[Site], unavailable_dates
         locked = Request.objects.select_for_update().get(pk=request.pk)
         if locked.status not in ACTIVE:
             raise ActionError(_("Cette demande n'est plus active."), code="not_active")
-        before = {"sites": sorted(locked.sites.values_list("pk", flat=True)), "dates": locked.unavailable_dates}
+        before = {
+            "sites": sorted(locked.sites.values_list("pk", flat=True)),
+            "dates": locked.unavailable_dates,
+        }
         locked.unavailable_dates = sorted({d.isoformat() for d in unavailable_dates})
         locked.save(update_fields=["unavailable_dates"])
         locked.sites.set(sites)
-        record("request.preferences_changed", actor, obj=locked, prefecture_code=locked.prefecture.code,
-               data={"before": before, "after": {"sites": sorted(s.pk for s in sites),
-                                                 "dates": locked.unavailable_dates}})
+        record(
+            "request.preferences_changed",
+            actor,
+            obj=locked,
+            prefecture_code=locked.prefecture.code,
+            data={
+                "before": before,
+                "after": {"sites": sorted(s.pk for s in sites), "dates": locked.unavailable_dates},
+            },
+        )
         request.unavailable_dates = locked.unavailable_dates
 
 
@@ -72,9 +90,9 @@ def do_request_contact_change(request: Request, email: str, phone: str, actor: A
     if not (email or phone):
         raise ActionError(_("Indiquez une adresse électronique ou un numéro de téléphone mobile."))
     with transaction.atomic():
-        request.challenges.filter(purpose=ContactChallenge.Purpose.CONTACT_CHANGE, used_at__isnull=True).update(
-            used_at=timezone.now()
-        )
+        request.challenges.filter(
+            purpose=ContactChallenge.Purpose.CONTACT_CHANGE, used_at__isnull=True
+        ).update(used_at=timezone.now())
         record("contact.change_requested", actor, obj=request, prefecture_code=request.prefecture.code)
         return _start_challenge(request, ContactChallenge.Purpose.CONTACT_CHANGE, email, phone)
 
@@ -88,6 +106,11 @@ def do_confirm_contact_change(request: Request, code: str, actor: Actor) -> None
         applicant.email = challenge.new_email
         applicant.phone = challenge.new_phone
         applicant.save(update_fields=["email", "phone"])
-        record("contact.changed", actor, obj=request, prefecture_code=request.prefecture.code,
-               data={"had": old, "has": {"email": bool(applicant.email), "phone": bool(applicant.phone)}})
+        record(
+            "contact.changed",
+            actor,
+            obj=request,
+            prefecture_code=request.prefecture.code,
+            data={"had": old, "has": {"email": bool(applicant.email), "phone": bool(applicant.phone)}},
+        )
         _notify_all(request, "contact_changed", f"contact:{challenge.pk}")

@@ -19,7 +19,13 @@ from creneau.booking.slots import generate_slots
 
 from .data import GIVEN, NATIONALITIES, PREFECTURES, PROCEDURES, SURNAMES
 
-PROCEDURE_WEIGHTS = {"renewal": 45, "first_permit": 25, "change_of_status": 12, "naturalisation": 10, "duplicate": 8}
+PROCEDURE_WEIGHTS = {
+    "renewal": 45,
+    "first_permit": 25,
+    "change_of_status": 12,
+    "naturalisation": 10,
+    "duplicate": 8,
+}
 
 
 @transaction.atomic
@@ -28,8 +34,12 @@ def seed_places() -> list[Prefecture]:
     for p in PREFECTURES:
         pref, _ = Prefecture.objects.update_or_create(
             code=p["code"],
-            defaults={"name": p["name"], "time_zone": p["time_zone"], "holidays_calendar": p["holidays_calendar"],
-                      "email": p["email"]},
+            defaults={
+                "name": p["name"],
+                "time_zone": p["time_zone"],
+                "holidays_calendar": p["holidays_calendar"],
+                "email": p["email"],
+            },
         )
         procedures = {}
         for kind, (minutes, documents) in PROCEDURES.items():
@@ -38,12 +48,19 @@ def seed_places() -> list[Prefecture]:
             )
         for s in p["sites"]:
             site, _ = Site.objects.update_or_create(
-                prefecture=pref, name=s["name"],
-                defaults={"address": s["address"], "postcode": s["postcode"], "city": s["city"],
-                          "step_free": s["step_free"]},
+                prefecture=pref,
+                name=s["name"],
+                defaults={
+                    "address": s["address"],
+                    "postcode": s["postcode"],
+                    "city": s["city"],
+                    "step_free": s["step_free"],
+                },
             )
             for proc in procedures.values():
-                if proc.kind != "naturalisation" or s is p["sites"][0]:  # naturalisation only at the main site
+                if (
+                    proc.kind != "naturalisation" or s is p["sites"][0]
+                ):  # naturalisation only at the main site
                     proc.sites.add(site)
             for n in range(1, s["desks"] + 1):
                 desk, created = Desk.objects.get_or_create(site=site, name=f"Guichet {n}")
@@ -52,8 +69,13 @@ def seed_places() -> list[Prefecture]:
                 if created:
                     for weekday in range(5):
                         t = OpeningTemplate.objects.create(
-                            desk=desk, weekday=weekday, start_time=datetime.time(8, 30), end_time=datetime.time(16, 0),
-                            break_start=datetime.time(12, 0), break_end=datetime.time(13, 30), slot_minutes=30,
+                            desk=desk,
+                            weekday=weekday,
+                            start_time=datetime.time(8, 30),
+                            end_time=datetime.time(16, 0),
+                            break_start=datetime.time(12, 0),
+                            break_end=datetime.time(13, 30),
+                            slot_minutes=30,
                             interpreter_languages=["ar"] if (n == 2 and weekday in (1, 3)) else [],
                         )
                         t.procedures.set(desk.procedures.all())
@@ -85,23 +107,35 @@ def seed_requests(prefectures: list[Prefecture], count: int, seed: int = 2026, p
         chosen = rng.sample(sites, k=rng.randint(1, len(sites)))
         has_email = rng.random() < 0.8
         data = FilingData(
-            procedure=procedure, surnames=rng.choice(SURNAMES[country]), given_names=rng.choice(GIVEN[country]),
+            procedure=procedure,
+            surnames=rng.choice(SURNAMES[country]),
+            given_names=rng.choice(GIVEN[country]),
             birth_date=datetime.date(rng.randint(1955, 2006), rng.randint(1, 12), rng.randint(1, 28)),
             nationality=country,
-            agdref_number="".join(rng.choice("0123456789") for _ in range(10)) if kind != "first_permit" else "",
+            agdref_number="".join(rng.choice("0123456789") for _ in range(10))
+            if kind != "first_permit"
+            else "",
             passport_number="".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(9)),
             email=f"demandeur{filed + 1}@exemple.fr" if has_email else "",
             phone="" if has_email and rng.random() < 0.5 else f"+336{rng.randint(10000000, 99999999)}",
             language=rng.choices(["fr", "en", "ar"], weights=[60, 15, 25])[0],
-            step_free_needed=rng.random() < 0.03, interpreter_language="ar" if rng.random() < 0.03 else "",
+            step_free_needed=rng.random() < 0.03,
+            interpreter_language="ar" if rng.random() < 0.03 else "",
             sites=chosen,
             unavailable_dates=[timezone.localdate() + datetime.timedelta(days=rng.randint(3, 50))]
-            if rng.random() < 0.1 else [],
+            if rng.random() < 0.1
+            else [],
             priority=Request.Priority.EXPIRING if rng.random() < 0.05 else Request.Priority.ORDINARY,
         )
         try:
-            do_file_verified(data, actor, channel=rng.choice(["online"] * 8 + ["counter", "helper"]),
-                             attestation="demo data", now=moment, send_link=False)
+            do_file_verified(
+                data,
+                actor,
+                channel=rng.choice(["online"] * 8 + ["counter", "helper"]),
+                attestation="demo data",
+                now=moment,
+                send_link=False,
+            )
         except DuplicateActiveRequest:
             continue
         filed += 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,7 +44,9 @@ class Prefecture(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(batch_days__gte=1), name="prefecture_batch_days_positive"),
+            models.CheckConstraint(
+                condition=models.Q(batch_days__gte=1), name="prefecture_batch_days_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +70,9 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["prefecture__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["prefecture", "name"], name="site_name_unique_per_prefecture")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "name"], name="site_name_unique_per_prefecture")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -98,8 +101,12 @@ class Procedure(models.Model):
     class Meta:
         ordering = ["prefecture__code", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["prefecture", "kind"], name="procedure_kind_unique_per_prefecture"),
-            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5), name="procedure_duration_min"),
+            models.UniqueConstraint(
+                fields=["prefecture", "kind"], name="procedure_kind_unique_per_prefecture"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5), name="procedure_duration_min"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,5 +128,3 @@ class Desk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} — {self.name}"
-
-

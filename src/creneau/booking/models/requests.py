@@ -70,7 +70,9 @@ class Request(models.Model):
     priority_until = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     identity_key = models.CharField(max_length=250, db_index=True)
-    batch = models.ForeignKey("booking.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
+    batch = models.ForeignKey(
+        "booking.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -94,7 +96,9 @@ class Request(models.Model):
                 condition=models.Q(status__in=list(ACTIVE)),
                 name="one_active_request_per_person_procedure_prefecture",
             ),
-            models.CheckConstraint(condition=models.Q(status__in=list(Status.values)), name="request_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=list(Status.values)), name="request_status_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=[Status.DRAFT, Status.EXPIRED])
                 | (models.Q(batch__isnull=False) & models.Q(filed_at__isnull=False)),
@@ -149,6 +153,9 @@ class ContactChallenge(models.Model):
             models.CheckConstraint(condition=models.Q(tries__lte=10), name="challenge_tries_bounded"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.channel} #{self.pk}"
+
 
 class PossibleDuplicate(models.Model):
     """Two requests that look like the same person (fuzzy match), for an agent to review."""
@@ -162,6 +169,9 @@ class PossibleDuplicate(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "other"], name="duplicate_pair_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} ~ {self.other_id} ({self.score:.0f})"
 
 
 __all__ = ["Applicant", "ContactChallenge", "Language", "PossibleDuplicate", "Prefecture", "Request"]

@@ -26,8 +26,12 @@ class Batch(models.Model):
         ordering = ["prefecture", "index"]
         constraints = [
             models.UniqueConstraint(fields=["prefecture", "index"], name="batch_index_unique_per_prefecture"),
-            models.UniqueConstraint(fields=["prefecture", "closes_at"], name="batch_cutoff_unique_per_prefecture"),
-            models.CheckConstraint(condition=models.Q(opens_at__lt=models.F("closes_at")), name="batch_opens_before_close"),
+            models.UniqueConstraint(
+                fields=["prefecture", "closes_at"], name="batch_cutoff_unique_per_prefecture"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")), name="batch_opens_before_close"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,9 +59,17 @@ class AllocationRun(models.Model):
         ordering = ["-cutoff"]
         constraints = [
             models.UniqueConstraint(fields=["prefecture", "cutoff"], name="run_unique_per_prefecture_cutoff"),
-            models.CheckConstraint(condition=models.Q(served_count__lte=models.F("requests_count")), name="run_served_le_requests"),
-            models.CheckConstraint(condition=models.Q(served_count__lte=models.F("slots_count")), name="run_served_le_slots"),
+            models.CheckConstraint(
+                condition=models.Q(served_count__lte=models.F("requests_count")),
+                name="run_served_le_requests",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(served_count__lte=models.F("slots_count")), name="run_served_le_slots"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture_id} {self.cutoff:%Y-%m-%d %H:%M}"
 
 
 class RunFile(models.Model):
@@ -67,6 +79,9 @@ class RunFile(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} ({self.size} bytes)"
 
 
 class Offer(models.Model):
@@ -87,7 +102,9 @@ class Offer(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="offers")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="offers")
-    run = models.ForeignKey(AllocationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="offers")
+    run = models.ForeignKey(
+        AllocationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="offers"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OFFERED)
     position = models.PositiveIntegerField(null=True, blank=True)
     deadline = models.DateTimeField()
@@ -101,12 +118,31 @@ class Offer(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["slot"], condition=models.Q(status__in=["offered", "confirmed", "attended", "no_show"]),
+                fields=["slot"],
+                condition=models.Q(status__in=["offered", "confirmed", "attended", "no_show"]),
                 name="one_live_offer_per_slot",
             ),
             models.UniqueConstraint(
-                fields=["request"], condition=models.Q(status__in=["offered", "confirmed"]),
+                fields=["request"],
+                condition=models.Q(status__in=["offered", "confirmed"]),
                 name="one_live_offer_per_request",
             ),
-            models.CheckConstraint(condition=models.Q(status__in=["offered", "confirmed", "declined", "lapsed", "cancelled", "cancelled_pref", "attended", "no_show"]), name="offer_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "offered",
+                        "confirmed",
+                        "declined",
+                        "lapsed",
+                        "cancelled",
+                        "cancelled_pref",
+                        "attended",
+                        "no_show",
+                    ]
+                ),
+                name="offer_status_valid",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.short_code

@@ -15,8 +15,15 @@ class OpeningTemplate(models.Model):
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="templates")
     weekday = models.PositiveSmallIntegerField(
-        choices=[(0, _("lundi")), (1, _("mardi")), (2, _("mercredi")), (3, _("jeudi")), (4, _("vendredi")),
-                 (5, _("samedi")), (6, _("dimanche"))]
+        choices=[
+            (0, _("lundi")),
+            (1, _("mardi")),
+            (2, _("mercredi")),
+            (3, _("jeudi")),
+            (4, _("vendredi")),
+            (5, _("samedi")),
+            (6, _("dimanche")),
+        ]
     )
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -31,15 +38,22 @@ class OpeningTemplate(models.Model):
     class Meta:
         ordering = ["desk", "weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(start_time__lt=models.F("end_time")), name="template_hours_order"),
+            models.CheckConstraint(
+                condition=models.Q(start_time__lt=models.F("end_time")), name="template_hours_order"
+            ),
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="template_weekday_range"),
             models.CheckConstraint(condition=models.Q(slot_minutes__gte=5), name="template_slot_minutes_min"),
             models.CheckConstraint(
-                condition=(models.Q(break_start__isnull=True, break_end__isnull=True)
-                           | models.Q(break_start__lt=models.F("break_end"))),
+                condition=(
+                    models.Q(break_start__isnull=True, break_end__isnull=True)
+                    | models.Q(break_start__lt=models.F("break_end"))
+                ),
                 name="template_break_order",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.get_weekday_display()} {self.start_time}-{self.end_time}"
 
 
 class Closure(models.Model):
@@ -53,8 +67,13 @@ class Closure(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(start_date__lte=models.F("end_date")), name="closure_dates_order"),
+            models.CheckConstraint(
+                condition=models.Q(start_date__lte=models.F("end_date")), name="closure_dates_order"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.start_date}–{self.end_date}"
 
 
 class Slot(models.Model):
@@ -65,7 +84,9 @@ class Slot(models.Model):
     prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="slots")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="slots")
     desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="slots")
-    template = models.ForeignKey(OpeningTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    template = models.ForeignKey(
+        OpeningTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     start = models.DateTimeField(db_index=True)
     duration_minutes = models.PositiveSmallIntegerField()
     procedures = models.ManyToManyField(Procedure, related_name="slots")
@@ -79,7 +100,9 @@ class Slot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["desk", "start"], name="slot_unique_per_desk_and_start"),
             models.CheckConstraint(condition=models.Q(duration_minutes__gte=5), name="slot_duration_min"),
-            models.CheckConstraint(condition=models.Q(status__in=["open", "withdrawn"]), name="slot_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "withdrawn"]), name="slot_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["prefecture", "status", "start"])]
 

@@ -19,8 +19,8 @@ from creneau.booking.actions import (
 )
 from creneau.booking.models import Procedure
 from creneau.booking.workflow import Status
-from creneau.www.ratelimit import hit
 from creneau.www.public.forms import CodeForm, FilingForm, ResendLinkForm
+from creneau.www.ratelimit import hit
 
 from .common import (
     SESSION_DRAFTS,
@@ -43,27 +43,39 @@ def _procedure(code: str, kind: str) -> Procedure:
 @require_http_methods(["GET", "POST"])
 def file_request(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     procedure = _procedure(code, kind)
-    form = FilingForm(request.POST or None, procedure=procedure,
-                      initial={"language": (request.LANGUAGE_CODE or "fr")[:2]})
+    form = FilingForm(
+        request.POST or None, procedure=procedure, initial={"language": (request.LANGUAGE_CODE or "fr")[:2]}
+    )
     if request.method == "POST" and not hit("file", client_ip(request) or "-", 60, 3600):
         form.add_error(None, _("Trop de demandes depuis cette connexion. Réessayez dans une heure."))
     elif request.method == "POST" and form.is_valid():
         try:
             filed = do_file_draft(form.filing_data(), applicant_actor(request))
         except DuplicateActiveRequest as exc:
-            resend = ResendLinkForm(initial={
-                "surnames": form.cleaned_data["surnames"], "given_names": form.cleaned_data["given_names"],
-                "birth_date": form.cleaned_data["birth_date"].strftime("%d/%m/%Y"),
-            })
-            return render(request, "public/duplicate.html",
-                          {"procedure": procedure, "message": exc.message, "form": resend}, status=409)
+            resend = ResendLinkForm(
+                initial={
+                    "surnames": form.cleaned_data["surnames"],
+                    "given_names": form.cleaned_data["given_names"],
+                    "birth_date": form.cleaned_data["birth_date"].strftime("%d/%m/%Y"),
+                }
+            )
+            return render(
+                request,
+                "public/duplicate.html",
+                {"procedure": procedure, "message": exc.message, "form": resend},
+                status=409,
+            )
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
             remember(request, SESSION_DRAFTS, filed.reference)
             return redirect("public:verify", reference=filed.reference)
-    return render(request, "public/file.html", {"procedure": procedure, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "public/file.html",
+        {"procedure": procedure, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -89,16 +101,23 @@ def verify(request: HttpRequest, reference: str) -> HttpResponse:
                 status = 429
             else:
                 messages.success(request, _("Un nouveau code vous a été envoyé."))
-            return render(request, "public/verify.html",
-                          {"filed": filed, "form": CodeForm(), "challenge": challenge}, status=status)
+            return render(
+                request,
+                "public/verify.html",
+                {"filed": filed, "form": CodeForm(), "challenge": challenge},
+                status=status,
+            )
         if form.is_valid():
             try:
                 do_verify_contact(filed, form.cleaned_data["code"], actor)
             except DuplicateActiveRequest as exc:
                 forget(request, SESSION_DRAFTS, reference)
-                return render(request, "public/duplicate.html",
-                              {"procedure": filed.procedure, "message": exc.message, "form": ResendLinkForm()},
-                              status=409)
+                return render(
+                    request,
+                    "public/duplicate.html",
+                    {"procedure": filed.procedure, "message": exc.message, "form": ResendLinkForm()},
+                    status=409,
+                )
             except ActionError as exc:
                 form.add_error("code", exc.message)
             else:
@@ -106,8 +125,9 @@ def verify(request: HttpRequest, reference: str) -> HttpResponse:
                 remember(request, SESSION_REQUESTS, reference)
                 return redirect("public:receipt", reference=reference)
         status = 400
-    return render(request, "public/verify.html", {"filed": filed, "form": form, "challenge": challenge},
-                  status=status)
+    return render(
+        request, "public/verify.html", {"filed": filed, "form": form, "challenge": challenge}, status=status
+    )
 
 
 @never_cache
@@ -120,9 +140,13 @@ def resend_link(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         return render(request, "public/resend_link.html", {"procedure": procedure, "form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        do_resend_private_link(procedure, d["surnames"], d["given_names"], d["birth_date"], applicant_actor(request))
+        do_resend_private_link(
+            procedure, d["surnames"], d["given_names"], d["birth_date"], applicant_actor(request)
+        )
         return render(request, "public/link_sent.html", {"procedure": procedure})
-    return render(request, "public/resend_link.html", {"procedure": procedure, "form": form},
-                  status=400 if form.errors else 200)
-
-
+    return render(
+        request,
+        "public/resend_link.html",
+        {"procedure": procedure, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -18,13 +18,19 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
     prefecture = get_object_or_404(Prefecture, code=code)
     now = timezone.now()
     open_batch = Batch.objects.filter(prefecture=prefecture, opens_at__lte=now, closes_at__gt=now).first()
-    recent = AllocationRun.objects.filter(prefecture=prefecture).select_related("batch").order_by("-cutoff")[:100]
-    return render(request, "public/runs.html", {"prefecture": prefecture, "open_batch": open_batch, "runs": recent})
+    recent = (
+        AllocationRun.objects.filter(prefecture=prefecture).select_related("batch").order_by("-cutoff")[:100]
+    )
+    return render(
+        request, "public/runs.html", {"prefecture": prefecture, "open_batch": open_batch, "runs": recent}
+    )
 
 
 def _run(code: str, index: int) -> AllocationRun:
     try:
-        return AllocationRun.objects.select_related("batch", "prefecture").get(prefecture__code=code, batch__index=index)
+        return AllocationRun.objects.select_related("batch", "prefecture").get(
+            prefecture__code=code, batch__index=index
+        )
     except AllocationRun.DoesNotExist as exc:
         raise Http404 from exc
 

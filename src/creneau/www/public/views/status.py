@@ -13,9 +13,9 @@ from creneau.booking.actions import (
     ActionError,
     do_cancel_by_applicant,
     do_confirm,
+    do_confirm_contact_change,
     do_decline,
     do_reactivate,
-    do_confirm_contact_change,
     do_request_contact_change,
     do_update_preferences,
     do_withdraw,
@@ -49,16 +49,22 @@ def _status_context(filed: Request, **forms: object) -> dict[str, object]:
         "position": queue_position(filed),
         "history": request_history(filed),
         "offers": filed.offers.select_related("slot__site").order_by("-created_at"),
-        "live_offer": filed.offers.filter(status__in=["offered", "confirmed"]).select_related("slot__site").first(),
+        "live_offer": filed.offers.filter(status__in=["offered", "confirmed"])
+        .select_related("slot__site")
+        .first(),
         "is_active": filed.status in ACTIVE,
         "sites": filed.sites.order_by("name"),
         "unavailable": format_dates(filed.unavailable_dates),
         "pending_contact": filed.challenges.filter(
             purpose=ContactChallenge.Purpose.CONTACT_CHANGE, used_at__isnull=True
         ).first(),
-        "preferences_form": forms.get("preferences_form") or PreferencesForm(
+        "preferences_form": forms.get("preferences_form")
+        or PreferencesForm(
             procedure=filed.procedure,
-            initial={"sites": list(filed.sites.all()), "unavailable_dates": format_dates(filed.unavailable_dates)},
+            initial={
+                "sites": list(filed.sites.all()),
+                "unavailable_dates": format_dates(filed.unavailable_dates),
+            },
         ),
         "contact_form": forms.get("contact_form") or ContactForm(),
         "code_form": forms.get("code_form") or CodeForm(),
@@ -115,8 +121,12 @@ def preferences(request: HttpRequest, reference: str) -> HttpResponse:
     form = PreferencesForm(request.POST, procedure=filed.procedure)
     if form.is_valid():
         try:
-            do_update_preferences(filed, list(form.cleaned_data["sites"]), form.cleaned_data["unavailable_dates"],
-                                  applicant_actor(request, filed))
+            do_update_preferences(
+                filed,
+                list(form.cleaned_data["sites"]),
+                form.cleaned_data["unavailable_dates"],
+                applicant_actor(request, filed),
+            )
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
@@ -132,12 +142,15 @@ def contact(request: HttpRequest, reference: str) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            do_request_contact_change(filed, form.cleaned_data["email"], form.cleaned_data["phone"],
-                                      applicant_actor(request, filed))
+            do_request_contact_change(
+                filed, form.cleaned_data["email"], form.cleaned_data["phone"], applicant_actor(request, filed)
+            )
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Un code a été envoyé à vos nouvelles coordonnées. Saisissez-le ci-dessous."))
+            messages.success(
+                request, _("Un code a été envoyé à vos nouvelles coordonnées. Saisissez-le ci-dessous.")
+            )
             return redirect("public:status", reference=reference)
     return render(request, "public/status.html", _status_context(filed, contact_form=form), status=400)
 
