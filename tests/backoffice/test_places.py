@@ -236,10 +236,9 @@ def test_demo_accounts_can_log_in(client, db, settings, tmp_path):
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 2, 6, tzinfo=datetime.UTC), tick=False)
-def test_an_agent_records_an_arrival_from_the_day_view(
-    agent_client, agent, prefecture, site, desk, procedure
+def test_the_day_view_shows_appointments_on_the_local_clock_and_links_to_check_in(
+    agent_client, prefecture, site, desk, procedure
 ):
-    from creneau.booking.models import Offer
     from tests.factories import file_request
 
     from .factories import make_appointment
@@ -252,17 +251,12 @@ def test_an_agent_records_an_arrival_from_the_day_view(
         start=datetime.datetime(2026, 6, 2, 7, 30, tzinfo=datetime.UTC),
     )
     offer = make_appointment(file_request(procedure), slot, confirmed=True)
-    day_url = f"/agents/{prefecture.code}/sites/{site.pk}/journee/"
-    html = agent_client.get(day_url, {"date": "02/06/2026"}).content.decode()
+    html = agent_client.get(
+        f"/agents/{prefecture.code}/sites/{site.pk}/journee/", {"date": "02/06/2026"}
+    ).content.decode()
     assert "09:30" in html  # 07:30 UTC is 09:30 in Paris in June
-    assert "Enregistrer l'arrivée" in html
-    url = f"/agents/{prefecture.code}/rendez-vous/{offer.pk}/arrivee/"
-    assert agent_client.get(url).status_code == 405
-    assert agent_client.post(url).status_code == 302
-    assert Offer.objects.get(pk=offer.pk).arrived_at is not None
-    assert AuditEvent.objects.get(action="appointment.arrived").actor_user == agent.user
-    html = agent_client.get(day_url, {"date": "02/06/2026"}).content.decode()
-    assert "1 arrivée(s)" in html
+    assert "1 rendez-vous, 0 arrivée(s)" in html
+    assert f"/agents/{prefecture.code}/accueil/{site.pk}/rdv/{offer.request.reference}/" in html
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 1, 8, tzinfo=datetime.UTC), tick=False)

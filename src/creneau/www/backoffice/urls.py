@@ -30,7 +30,6 @@ urlpatterns = [
     path("<slug:code>/fermetures/", places.closures, name="closures"),
     path("<slug:code>/fermetures/nouvelle/", places.closure_create, name="closure_create"),
     path("<slug:code>/creneaux/", places.slots_generate, name="slots"),
-    path("<slug:code>/rendez-vous/<int:offer_id>/arrivee/", places.arrival, name="arrival"),
     path("<slug:code>/guichet/", counter.counter, name="counter"),
     path("<slug:code>/guichet/<slug:kind>/", counter.counter_file, name="counter_file"),
     path("<slug:code>/demandes/", counter.search, name="search"),

@@ -21,7 +21,6 @@ from creneau.booking.actions.backoffice import (
     do_save_site,
     do_save_templates,
 )
-from creneau.booking.actions.offers import do_check_in
 from creneau.booking.models import Closure, Desk, Offer, OpeningTemplate, Prefecture, Site, Slot
 
 from ..access import actor_for, scoped, staff_view
@@ -444,24 +443,3 @@ def day(request: HttpRequest, prefecture: Prefecture, site_id: int) -> HttpRespo
             "can_arrive": roles.can(request.agent_profile, roles.RECORD_ARRIVAL),  # type: ignore[attr-defined]
         },
     )
-
-
-@staff_view(roles.RECORD_ARRIVAL, methods=("POST",))
-def arrival(request: HttpRequest, prefecture: Prefecture, offer_id: int) -> HttpResponse:
-    """The applicant is at the counter (the agent compared their identity document)."""
-    offer = scoped(
-        request,
-        Offer.objects.select_related("request__prefecture", "slot"),
-        prefecture,
-        "request__prefecture",
-        "appointment",
-        pk=offer_id,
-    )
-    try:
-        do_check_in(offer, actor_for(request))
-    except ActionError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Arrivée enregistrée : %(ref)s.") % {"ref": offer.request.reference})
-    day = offer.slot.start.astimezone(prefecture.tz).strftime("%d/%m/%Y")
-    return redirect(f"/agents/{prefecture.code}/sites/{offer.slot.site_id}/journee/?date={day}")
