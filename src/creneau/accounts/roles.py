@@ -37,7 +37,8 @@ def profile_of(user: Any) -> AgentProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     try:
-        return user.agent_profile
+        found: AgentProfile = user.agent_profile
+        return found
     except AgentProfile.DoesNotExist:
         return None
 

@@ -58,7 +58,7 @@ def do_save_site(prefecture: Prefecture, data: SiteData, actor: Actor, site: Sit
         raise ActionError(_("Ce site n'appartient pas à cette préfecture."), code="scope")
     if (
         Site.objects.filter(prefecture=prefecture, name__iexact=data.name)
-        .exclude(pk=getattr(site, "pk", None))
+        .exclude(pk=site.pk if site is not None else 0)
         .exists()
     ):
         raise ActionError(_("Un site porte déjà ce nom dans cette préfecture."), code="duplicate_name")
@@ -131,7 +131,11 @@ def do_save_desk(
         raise ActionError(_("Ce guichet n'appartient pas à ce site."), code="scope")
     if any(p.prefecture_id != site.prefecture_id for p in procedures):
         raise ActionError(_("Une des démarches n'appartient pas à cette préfecture."), code="scope")
-    if Desk.objects.filter(site=site, name__iexact=name).exclude(pk=getattr(desk, "pk", None)).exists():
+    if (
+        Desk.objects.filter(site=site, name__iexact=name)
+        .exclude(pk=desk.pk if desk is not None else 0)
+        .exists()
+    ):
         raise ActionError(_("Un guichet porte déjà ce nom sur ce site."), code="duplicate_name")
     created = desk is None
     if desk is not None and desk.is_active and not is_active:
@@ -220,7 +224,7 @@ def check_template(desk: Desk, data: TemplateData, template: OpeningTemplate | N
     if data.valid_from and data.valid_until and data.valid_from > data.valid_until:
         raise ActionError(_("La date de fin de validité doit suivre la date de début."), code="validity")
     others = OpeningTemplate.objects.filter(desk=desk, weekday__in=data.weekdays).exclude(
-        pk=getattr(template, "pk", None)
+        pk=template.pk if template is not None else 0
     )
     for other in others:
         overlap_hours = other.start_time < data.end_time and data.start_time < other.end_time

@@ -55,7 +55,7 @@ def refuse(request: HttpRequest, what: str, ident: Any, prefecture_code: str = "
 
 def scoped(
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     prefecture: Prefecture,
     prefecture_path: str,
     what: str,
@@ -70,7 +70,7 @@ def scoped(
     raise Http404
 
 
-def staff_view(capability: str | None = None, methods: tuple[str, ...] = ("GET",)) -> Callable:
+def staff_view(capability: str | None = None, methods: tuple[str, ...] = ("GET",)) -> Callable[..., Any]:
     """Decorate a back-office view. Views with a ``code`` URL argument receive ``prefecture``."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -87,7 +87,7 @@ def _guarded(
     view: Callable[..., HttpResponse], capability: str | None, request: HttpRequest, *args: Any, **kwargs: Any
 ) -> HttpResponse:
     profile = profile_of(request.user)
-    if profile is None or not request.user.is_verified():
+    if profile is None or not request.user.is_verified():  # type: ignore[union-attr]  # django-otp adds it
         return redirect_to_login(request.get_full_path(), "backoffice:login")
     request.agent_profile = profile  # type: ignore[attr-defined]
     try:

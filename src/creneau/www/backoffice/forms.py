@@ -151,7 +151,8 @@ class SiteForm(TextMixin, BaseForm):
     is_active = forms.BooleanField(label=_("Site en service"), required=False, initial=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         self._post_clean_text(["name", "address", "city", "accessibility", "access_info"])
         return data
 
@@ -172,7 +173,7 @@ class SiteForm(TextMixin, BaseForm):
         return SiteData(**self.cleaned_data)
 
 
-class ProcedureChoiceField(forms.ModelMultipleChoiceField):
+class ProcedureChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Procedure) -> str:
@@ -194,7 +195,8 @@ class DeskForm(TextMixin, BaseForm):
         self.fields["procedures"].queryset = Procedure.objects.filter(prefecture=prefecture)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         self._post_clean_text(["name"])
         return data
 
@@ -280,7 +282,8 @@ class ClosureForm(TextMixin, BaseForm):
         self.fields["desk"].queryset = Desk.objects.filter(site__prefecture=prefecture).select_related("site")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         self._post_clean_text(["reason"])
         desk, site = data.get("desk"), data.get("site")
         if desk is not None and site is not None and desk.site_id != site.pk:
@@ -325,7 +328,8 @@ class CounterFilingForm(FilingForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = forms.Form.clean(self)
+        forms.Form.clean(self)
+        data: dict[str, Any] = self.cleaned_data
         if (
             not data.get("agdref_number")
             and not data.get("passport_number")
@@ -361,7 +365,8 @@ class SearchForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         for name in ("reference", "surnames"):
             if name in data:
                 try:
@@ -402,7 +407,7 @@ class IdentityForm(BaseForm):
     _clean_name = FilingForm._clean_name
 
     def clean_birth_date(self) -> datetime.date:
-        value = self.cleaned_data["birth_date"]
+        value: datetime.date = self.cleaned_data["birth_date"]
         validate_birth_date(value)
         return value
 
@@ -468,7 +473,8 @@ class AccountForm(TextMixin, BaseForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         if (
             data.get("role") == Role.HELPER
             and not data.get("organisation")

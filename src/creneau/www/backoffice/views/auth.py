@@ -32,7 +32,7 @@ from creneau.accounts.roles import profile_of
 from creneau.audit.log import Actor
 from creneau.booking.actions import ActionError
 
-from ..access import actor_for, client_ip, no_store, staff_view
+from ..access import actor_for, client_ip, no_store, profile, staff_view
 from ..forms import LoginForm, PasswordChangeForm, TotpForm
 
 PENDING = "bo_pending"  # {"user": id, "at": epoch, "next": path} between the password and the code
@@ -196,8 +196,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except ActionError as exc:
             form.add_error(None, exc.message)
         else:
-            update_session_auth_hash(request, request.user)
-            start_session(request, AgentProfile.objects.get(user=request.user).session_version)
+            user = profile(request).user
+            update_session_auth_hash(request, user)
+            start_session(request, AgentProfile.objects.get(user=user).session_version)
             return redirect("backoffice:home")
     return render(
         request,

@@ -73,7 +73,7 @@ def counter_file(request: HttpRequest, prefecture: Prefecture, kind: str) -> Htt
 
 def _visible_request(request: HttpRequest, prefecture: Prefecture, reference: str) -> Request:
     """The request, within the prefecture; a helper sees only their organisation's filings."""
-    found = scoped(
+    found: Request = scoped(
         request,
         Request.objects.select_related("applicant", "procedure", "prefecture", "batch"),
         prefecture,
@@ -83,7 +83,8 @@ def _visible_request(request: HttpRequest, prefecture: Prefecture, reference: st
     )
     me = profile(request)
     if me.role == Role.HELPER:
-        if not HelperFiling.objects.filter(request=found, organisation_id=me.organisation_id).exists():
+        org = me.organisation_id or 0
+        if not HelperFiling.objects.filter(request=found, organisation_id=org).exists():
             refuse(request, "request", reference, prefecture.code)
     elif not roles.can(me, roles.SEARCH_REQUESTS):
         raise Http404

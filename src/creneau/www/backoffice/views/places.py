@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -414,7 +415,7 @@ def day(request: HttpRequest, prefecture: Prefecture, site_id: int) -> HttpRespo
             "request__applicant", "request__procedure"
         )
     }
-    desks: dict[int, dict] = {}
+    desks: dict[int, dict[str, Any]] = {}
     for desk in site.desks.order_by("name"):
         desks[desk.pk] = {"desk": desk, "rows": [], "free": 0, "booked": 0, "arrived": 0}
     for slot in slots:
