@@ -140,6 +140,7 @@ USE_TZ = True
 TIME_ZONE = "Europe/Paris"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [SRC_DIR / "static"]  # creneau/*.css, rtl.css, checkin.js
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
