@@ -14,7 +14,7 @@ from creneau.audit.models import AuditEvent
 from creneau.booking.models import OpeningTemplate, Slot
 from tests.factories import DeskFactory, PrefectureFactory, ProcedureFactory, file_request
 
-from .factories import log_in, make_agent, make_appointment
+from .factories import OrganisationFactory, log_in, make_agent, make_appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,7 @@ def elsewhere(db):
         "kind": procedure.kind,
         "profile_id": account.pk,
         "offer_id": offer.pk,
+        "organisation_id": OrganisationFactory(prefectures=[prefecture]).pk,
     }
 
 

@@ -148,6 +148,71 @@ def do_change_password(user: Any, old_password: str, new_password: str, actor: A
         record("account.password_changed", actor, obj=user, object_type="user")
 
 
+# --- Helper organisations -----------------------------------------------------------------------
+
+
+def do_accredit_organisation(
+    prefecture: Prefecture,
+    actor: Actor,
+    *,
+    name: str = "",
+    kind: str = "",
+    organisation: Organisation | None = None,
+) -> Organisation:
+    """Accredit a helper organisation in ``prefecture`` (creating it when ``organisation`` is None)."""
+    name = " ".join(name.split())
+    if organisation is None:
+        if not name:
+            raise ActionError(_("Indiquez le nom de la structure."), code="name")
+        if kind not in Organisation.Kind.values:
+            raise ActionError(_("Type de structure inconnu."), code="kind")
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise ActionError(
+                _("Une structure porte déjà ce nom : habilitez-la plutôt que d'en créer une autre."),
+                code="name",
+            )
+    with transaction.atomic():
+        if organisation is None:
+            organisation = Organisation.objects.create(name=name, kind=kind)
+        organisation.prefectures.add(prefecture)
+        record(
+            "organisation.accredited",
+            actor,
+            obj=organisation,
+            object_type="organisation",
+            prefecture_code=prefecture.code,
+            data={"name": organisation.name, "kind": organisation.kind},
+        )
+    return organisation
+
+
+def do_withdraw_accreditation(organisation: Organisation, prefecture: Prefecture, actor: Actor) -> int:
+    """The organisation may no longer file in ``prefecture``; its members there are disabled (their
+    sessions end). Filings already made stay, attributed to it. Returns how many accounts were disabled."""
+    with transaction.atomic():
+        organisation.prefectures.remove(prefecture)
+        members = list(
+            AgentProfile.objects.filter(
+                organisation=organisation, prefectures=prefecture, user__is_active=True
+            )
+        )
+        disabled = 0
+        for member in members:
+            member.prefectures.remove(prefecture)
+            if not member.prefectures.exists():
+                do_set_account_active(member, False, actor)
+                disabled += 1
+        record(
+            "organisation.accreditation_withdrawn",
+            actor,
+            obj=organisation,
+            object_type="organisation",
+            prefecture_code=prefecture.code,
+            data={"name": organisation.name, "members_disabled": disabled},
+        )
+    return disabled
+
+
 # --- Second factor --------------------------------------------------------------------------------
 
 

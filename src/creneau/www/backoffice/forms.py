@@ -482,3 +482,19 @@ class AccountForm(TextMixin, BaseForm):
         ):
             self.add_error("organisation", _("Un aidant doit appartenir à une structure habilitée."))
         return data
+
+
+class OrganisationForm(TextMixin, BaseForm):
+    name = forms.CharField(label=_("Nom de la structure"), max_length=160)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=Organisation.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Organisation.Kind.ASSOCIATION,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self._post_clean_text(["name"])
+        data: dict[str, Any] = self.cleaned_data
+        return data

@@ -39,6 +39,12 @@ urlpatterns = [
     path("<slug:code>/comptes/", accounts.account_list, name="accounts"),
     path("<slug:code>/comptes/nouveau/", accounts.account_create, name="account_create"),
     path("<slug:code>/comptes/<int:profile_id>/etat/", accounts.account_state, name="account_state"),
+    path("<slug:code>/structures/", accounts.organisations, name="organisations"),
+    path(
+        "<slug:code>/structures/<int:organisation_id>/retrait/",
+        accounts.organisation_withdraw,
+        name="organisation_withdraw",
+    ),
 ]
 
 # Check-in at the counter (issue 5): read the convocation, compare the identity, arrival, outcome.

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from creneau.accounts import roles
-from creneau.accounts.actions import do_create_account, do_reset_totp, do_set_account_active
-from creneau.accounts.models import AgentProfile, Role
+from creneau.accounts.actions import (
+    do_accredit_organisation,
+    do_create_account,
+    do_reset_totp,
+    do_set_account_active,
+    do_withdraw_accreditation,
+)
+from creneau.accounts.models import AgentProfile, Organisation, Role
 from creneau.booking.actions import ActionError
 from creneau.booking.models import Prefecture
 
 from ..access import actor_for, profile, scoped, staff_view
-from ..forms import AccountForm
+from ..forms import AccountForm, OrganisationForm
 
 
 @staff_view(roles.MANAGE_ACCOUNTS)
@@ -116,3 +123,49 @@ def account_state(request: HttpRequest, prefecture: Prefecture, profile_id: int)
     except ActionError as exc:
         messages.error(request, str(exc.message))
     return redirect("backoffice:accounts", code=prefecture.code)
+
+
+# --- Helper organisations -------------------------------------------------------------------------
+
+
+@staff_view(roles.MANAGE_ACCOUNTS, methods=("GET", "POST"))
+def organisations(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
+    """The organisations accredited here (with their filings count), and accrediting a new one."""
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_accredit_organisation(
+                prefecture, actor_for(request), name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
+            )
+        except ActionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Structure habilitée."))
+            return redirect("backoffice:organisations", code=prefecture.code)
+    accredited = (
+        Organisation.objects.filter(prefectures=prefecture)
+        .annotate(filed=Count("filings", filter=Q(filings__request__prefecture=prefecture)))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "backoffice/organisations.html",
+        {
+            "prefecture": prefecture,
+            "organisations": accredited,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_view(roles.MANAGE_ACCOUNTS, methods=("POST",))
+def organisation_withdraw(request: HttpRequest, prefecture: Prefecture, organisation_id: int) -> HttpResponse:
+    organisation = scoped(
+        request, Organisation.objects.all(), prefecture, "prefectures", "organisation", pk=organisation_id
+    )
+    disabled = do_withdraw_accreditation(organisation, prefecture, actor_for(request))
+    messages.success(
+        request, _("Habilitation retirée ; %(n)s compte(s) d'aidant désactivé(s).") % {"n": disabled}
+    )
+    return redirect("backoffice:organisations", code=prefecture.code)
