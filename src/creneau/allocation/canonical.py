@@ -131,20 +131,30 @@ class _Fragments:
 _BOOL = {True: "true", False: "false"}
 
 
+_shape = attrgetter("interpreter", "procedure", "sites", "step_free", "unavailable_dates")
+
+
 def _requests_json(requests: Iterable[Request]) -> str:
-    """`_dump([request_obj(r) for r in requests])`, written by template (tests hold it to that)."""
+    """`_dump([request_obj(r) for r in requests])`, written by template (tests hold it to that).
+
+    Everything but the batch, priority and id is cached per request shape.
+    """
     f = _Fragments()
-    interpreters: dict[str | None, str] = {}
-    parts = []
+    shapes: dict[tuple[object, ...], tuple[str, str, str]] = {}
+    parts: list[str] = []
+    append = parts.append
     for r in requests:
-        interpreter = interpreters.get(r.interpreter)
-        if interpreter is None:
-            interpreter = interpreters[r.interpreter] = _dump(r.interpreter)
-        dates = f.date_list(r.unavailable_dates) if r.unavailable_dates else "[]"
-        parts.append(
-            f'{{"batch_index":{r.batch_index},"interpreter":{interpreter},"priority":{r.priority},'
-            f'"procedure":{f.string(r.procedure)},"public_id":{_encode_str(r.public_id)},'
-            f'"sites":{f.string_list(r.sites)},"step_free":{_BOOL[r.step_free]},"unavailable_dates":{dates}}}'
+        shape = _shape(r)
+        texts = shapes.get(shape)
+        if texts is None:
+            dates = f.date_list(r.unavailable_dates) if r.unavailable_dates else "[]"
+            texts = shapes[shape] = (
+                f',"interpreter":{"null" if r.interpreter is None else f.string(r.interpreter)},"priority":',
+                f',"procedure":{f.string(r.procedure)},"public_id":',
+                f',"sites":{f.string_list(r.sites)},"step_free":{_BOOL[r.step_free]},"unavailable_dates":{dates}}}',
+            )
+        append(
+            f'{{"batch_index":{r.batch_index}{texts[0]}{r.priority}{texts[1]}{_encode_str(r.public_id)}{texts[2]}'
         )
     return "[" + ",".join(parts) + "]"
 
