@@ -201,6 +201,8 @@ LOGGING = {
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = False
+# Mark optional fields "(facultatif)" rather than starring required ones (DSFR guidance).
+DSFR_MARK_OPTIONAL_FIELDS = True
 SITE_NAME = _("Créneau")
 
 # Back office (creneau.accounts): sessions, login throttling, second factor (see docs/backoffice.md).
