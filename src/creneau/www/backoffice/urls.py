@@ -74,3 +74,8 @@ urlpatterns += [
         name="checkin_no_show",
     ),
 ]
+
+# Capacity planning (issue 7): projection of the prefecture's queue, slots needed for a target wait.
+from .views import planning  # noqa: E402
+
+urlpatterns += [path("<slug:code>/capacite/", planning.planning, name="planning")]
