@@ -146,3 +146,43 @@ def test_the_database_refuses_invalid_states():
     for change in ({"status": "lost"}, {"attempts": -1}, {"status": "sending"}, {"status": "sent"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             OutboxMessage.objects.filter(pk=msg.pk).update(**change)
+
+
+@pytest.mark.django_db
+def test_bulk_enqueued_messages_are_rendered_by_the_worker_in_their_language():
+    from creneau.notify.delivery import deliver_due
+    from creneau.notify.models import OutboxMessage
+    from creneau.notify.outbox import enqueue_many
+
+    from .conftest import CONTEXTS
+
+    def rows():
+        return [
+            {
+                "key": f"bulk:{i}",
+                "channel": "email",
+                "to": f"p{i}@example.org",
+                "template": "request_withdrawn",
+                "context": CONTEXTS["request_withdrawn"],
+                "language": lang,
+            }
+            for i, lang in enumerate(["fr", "ar"])
+        ]
+
+    with transaction.atomic():
+        assert enqueue_many(rows()) == 2
+    with transaction.atomic():
+        assert enqueue_many(rows()) == 0  # idempotent on keys
+    assert not OutboxMessage.objects.filter(rendered=True).exists()
+    assert deliver_due("w1") == 2
+    fr, ar = OutboxMessage.objects.order_by("key")
+    assert fr.rendered and "R7K2QX" in fr.subject
+    assert ar.rendered and 'dir="rtl"' in ar.body_html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_enqueue_outside_a_transaction_is_refused():
+    from creneau.notify.outbox import enqueue_many
+
+    with pytest.raises(RuntimeError):
+        enqueue_many([])

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from creneau.notify.backends.sms import get_sms_backend
 from creneau.notify.errors import DeliveryError, PermanentDeliveryError
+from creneau.notify.rendering import render
 from creneau.notify.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,23 @@ def _fail(msg: OutboxMessage, error: str, permanent: bool) -> None:
         _finish(msg, status=Status.PENDING, last_error=error, next_attempt_at=timezone.now() + delay)
 
 
+def _render_now(msg: OutboxMessage) -> None:
+    """Render a bulk-enqueued message in its language, and keep the rendering (what was sent)."""
+    try:
+        rendered = render(msg.template, msg.channel, msg.context, msg.language)
+    except Exception as exc:  # a template that cannot render will not render on retry either
+        raise PermanentDeliveryError(f"cannot render {msg.template}: {type(exc).__name__}: {exc}") from exc
+    msg.subject, msg.body_text, msg.body_html, msg.rendered = (
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        True,
+    )
+    OutboxMessage.objects.filter(pk=msg.pk, claimed_by=msg.claimed_by).update(
+        subject=msg.subject, body_text=msg.body_text, body_html=msg.body_html, rendered=True
+    )
+
+
 def deliver(msg: OutboxMessage) -> bool:
     """Send a message this worker has claimed and record the outcome; True if it was sent."""
     if msg.attempts > max_attempts():
@@ -157,6 +175,8 @@ def deliver(msg: OutboxMessage) -> bool:
         _fail(msg, f"gave up: no outcome recorded after {msg.attempts - 1} attempt(s) (worker lost)", True)
         return False
     try:
+        if not msg.rendered:
+            _render_now(msg)
         send(msg)
     except DeliveryError as exc:
         _fail(msg, str(exc)[:2000], exc.permanent)
@@ -167,7 +187,7 @@ def deliver(msg: OutboxMessage) -> bool:
         return False
     fields: dict[str, object] = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
     if msg.sensitive:
-        fields.update(body_text="", body_html="")
+        fields.update(body_text="", body_html="", context={})
     _finish(msg, **fields)
     logger.info("outbox: sent %s %s (%s) on attempt %d", msg.channel, msg.template, msg.key, msg.attempts)
     return True

@@ -56,6 +56,10 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     prefecture_code = models.CharField(_("préfecture"), max_length=8, blank=True)
     request_reference = models.CharField(_("demande"), max_length=16, blank=True, db_index=True)
+    # Messages enqueued in bulk (an allocation run's thousands of offers) are rendered by the
+    # worker just before sending, from this context; ``rendered`` says whether that was done.
+    context = models.JSONField(_("contexte"), default=dict, blank=True)
+    rendered = models.BooleanField(_("rédigé"), default=True)
 
     class Meta:
         verbose_name = _("message sortant")

@@ -94,6 +94,41 @@ def enqueue(
     return msg
 
 
+def enqueue_many(messages: list[dict[str, Any]]) -> int:
+    """Write many messages at once (same arguments as ``enqueue``, one dict each), for an
+    allocation run's thousands of offers: checked now, inserted in bulk, and rendered by the worker
+    just before sending (``deliver``), so the run's transaction stays short. Idempotent on keys:
+    rows whose key exists are left as they are. Returns the number of rows written.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "outbox.enqueue_many() must be called inside the transaction of the change it reports"
+        )
+    rows = []
+    for m in messages:
+        _check(m["key"], m["channel"], m["to"], m["template"], m["context"], m["language"])
+        rows.append(
+            OutboxMessage(
+                key=m["key"],
+                channel=m["channel"],
+                recipient=m["to"],
+                language=m["language"],
+                template=m["template"],
+                context=m["context"],
+                rendered=False,
+                sensitive=m.get("sensitive", False),
+                message_id=message_id_for(m["key"]),
+                prefecture_code=m.get("prefecture_code", ""),
+                request_reference=m.get("request_reference", ""),
+            )
+        )
+    existing = set(OutboxMessage.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True))
+    fresh = [r for r in rows if r.key not in existing]
+    OutboxMessage.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
+    logger.info("outbox: enqueued %d messages in bulk", len(fresh))
+    return len(fresh)
+
+
 def retry(key: str, actor: Actor) -> bool:
     """Put a dead message back in the queue with a fresh set of attempts; audited.
 

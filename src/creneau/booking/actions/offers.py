@@ -18,7 +18,7 @@ from creneau.audit.log import Actor, record
 from creneau.booking.links import local_datetime, request_status_url
 from creneau.booking.models import Offer, Request
 from creneau.booking.workflow import Status
-from creneau.notify.outbox import enqueue
+from creneau.notify.outbox import enqueue, enqueue_many
 
 from .base import ActionError, ConcurrentChange, transition
 
@@ -61,11 +61,31 @@ def _send(request: Request, template: str, key: str, context: dict[str, object])
 
 
 def notify_offers(offers: Iterable[Offer]) -> None:
-    """Tell each applicant of a run's offers (called inside the run's transaction)."""
+    """Tell each applicant of a run's offers (inside the run's transaction, in one bulk insert;
+    the worker renders each message in the applicant's language just before sending it)."""
+    messages = []
     for offer in offers.select_related(  # type: ignore[attr-defined]
         "request__applicant", "request__prefecture", "request__procedure", "slot__site"
-    ):
-        _send(offer.request, "offer_made", f"offer:{offer.pk}", _offer_context(offer))
+    ).iterator(chunk_size=2000):
+        request = offer.request
+        applicant = request.applicant
+        context = _offer_context(offer)
+        for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
+            if to:
+                messages.append(
+                    {
+                        "key": f"offer:{offer.pk}:{channel}",
+                        "channel": channel,
+                        "to": to,
+                        "template": "offer_made",
+                        "context": context,
+                        "language": applicant.language,
+                        "sensitive": True,
+                        "prefecture_code": request.prefecture.code,
+                        "request_reference": request.reference,
+                    }
+                )
+    enqueue_many(messages)
 
 
 def _live_offer(request: Request, status: str) -> Offer:
