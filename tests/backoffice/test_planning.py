@@ -42,7 +42,9 @@ def _table(html: str) -> list[list[str]]:
     body = html.split('id="projection-table"', 1)[1].split("</tbody>", 1)[0]
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]:
-        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
         rows.append(cells)
     return rows
 
@@ -58,7 +60,8 @@ def test_stable_queue_on_the_page(client, frozen):
     assert rows[0][0] == START.strftime("%d/%m/%Y")
     assert [r[4] for r in rows] == ["24"] * 6
     assert [r[5] for r in rows] == ["63"] * 6
-    assert "<svg" in html and 'aria-describedby="projection-table"' in html
+    assert "<svg" in html
+    assert 'aria-describedby="projection-table"' in html
     assert "24 demandes en attente" in html
 
 
@@ -112,7 +115,7 @@ def test_a_target_already_met_says_the_current_capacity_suffices(client, frozen)
 
 
 @pytest.mark.parametrize(
-    "params, field",
+    ("params", "field"),
     [
         ({"weeks": "-3"}, "weeks"),
         ({"weeks": "100000"}, "weeks"),

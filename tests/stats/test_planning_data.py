@@ -168,7 +168,8 @@ def test_growing_queue_grows_by_arrivals_minus_slots():
     projection = project(data.forecast, 6)
     assert [w.backlog for w in projection.weeks] == [34.0, 36.0, 38.0, 40.0, 42.0, 44.0]
     waits = [w.median_wait_days for w in projection.weeks]
-    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert waits == sorted(waits)
+    assert waits[-1] > waits[0]
 
 
 def test_draining_queue_empties_in_the_expected_week():
@@ -186,7 +187,8 @@ def test_required_capacity_from_the_database_matches_the_pure_function():
     data = measured(q)
     by = START + datetime.timedelta(weeks=12)
     answer = required_capacity(data.forecast, 30, by)
-    assert answer.slots_per_week is not None and answer.slots_per_week > data.forecast.slots_per_week
+    assert answer.slots_per_week is not None
+    assert answer.slots_per_week > data.forecast.slots_per_week
     assert answer.projection.weeks[-1].median_wait_days <= 30
     fewer = project(data.forecast, answer.projection.weeks[-1].index + 1, answer.slots_per_week - 1)
     assert fewer.weeks[-1].median_wait_days > 30
@@ -265,7 +267,8 @@ def test_command_prints_the_projection_and_the_answer():
             stdout=out,
         )
     text = out.getvalue()
-    assert "2027-03-15" in text and "2027-05-03" in text
+    assert "2027-03-15" in text
+    assert "2027-05-03" in text
     lines = [line.split() for line in text.splitlines() if line.startswith("2027-")]
     assert [line[4] for line in lines] == ["10", "8", "6", "4", "2", "0", "0", "0"]  # backlog column
 

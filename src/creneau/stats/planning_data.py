@@ -101,7 +101,8 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _local_week(moment: datetime.datetime, prefecture: Prefecture) -> datetime.date:
+def _local_week(moment: datetime.datetime | None, prefecture: Prefecture) -> datetime.date:
+    assert moment is not None  # filtered on by every caller
     return week_start(moment.astimezone(prefecture.tz).date())
 
 
@@ -150,7 +151,9 @@ def planning_input(
     slots = slots.distinct()
 
     arrivals: dict[datetime.date, int] = defaultdict(int)
-    for filed_at in requests.filter(filed_at__gte=since, filed_at__lt=until).values_list("filed_at", flat=True):
+    for filed_at in requests.filter(filed_at__gte=since, filed_at__lt=until).values_list(
+        "filed_at", flat=True
+    ):
         arrivals[_local_week(filed_at, prefecture)] += 1
 
     slot_weeks: dict[datetime.date, int] = defaultdict(int)
@@ -190,9 +193,7 @@ def planning_input(
         )
     )
     answered = dict(_count(offers.filter(created_at__gte=since, created_at__lt=until, status__in=ANSWERED)))
-    no_show = _rate(
-        seen.get(Offer.Status.NO_SHOW, 0), sum(seen.values()), DEFAULT_NO_SHOW_RATE, no_show_rate
-    )
+    no_show = _rate(seen.get(Offer.Status.NO_SHOW, 0), sum(seen.values()), DEFAULT_NO_SHOW_RATE, no_show_rate)
     lapse = _rate(
         answered.get(Offer.Status.LAPSED, 0), sum(answered.values()), DEFAULT_LAPSE_RATE, lapse_rate
     )

@@ -24,10 +24,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="prefecture code, e.g. 93")
         parser.add_argument("--procedure", help="procedure kind (default: all procedures, then each one)")
-        parser.add_argument("--weeks", type=int, default=26, help=f"weeks to project (1–{MAX_WEEKS}, default 26)")
-        parser.add_argument("--slots", type=int, help="weekly slots to simulate (default: the current average)")
+        parser.add_argument(
+            "--weeks", type=int, default=26, help=f"weeks to project (1–{MAX_WEEKS}, default 26)"
+        )
+        parser.add_argument(
+            "--slots", type=int, help="weekly slots to simulate (default: the current average)"
+        )
         parser.add_argument("--target-days", type=float, help="median wait to reach, in days")
-        parser.add_argument("--by", type=datetime.date.fromisoformat, help="date by which to reach it (YYYY-MM-DD)")
+        parser.add_argument(
+            "--by", type=datetime.date.fromisoformat, help="date by which to reach it (YYYY-MM-DD)"
+        )
         parser.add_argument("--no-show-rate", type=float, help="replace the measured no-show rate (0–0.95)")
         parser.add_argument("--lapse-rate", type=float, help="replace the measured lapse rate (0–0.95)")
 
@@ -40,7 +46,9 @@ class Command(BaseCommand):
         )
         kind = options["procedure"]
         if kind is not None and kind != ALL and kind not in kinds:
-            raise CommandError(f"--procedure: {kind!r} is not a procedure of {prefecture.code} ({', '.join(kinds)})")
+            raise CommandError(
+                f"--procedure: {kind!r} is not a procedure of {prefecture.code} ({', '.join(kinds)})"
+            )
         weeks = options["weeks"]
         if not 1 <= weeks <= MAX_WEEKS:
             raise CommandError(f"--weeks: must be between 1 and {MAX_WEEKS}")
@@ -63,14 +71,17 @@ class Command(BaseCommand):
             )
             forecast = data.forecast
             if by is not None and by < forecast.start:
-                raise CommandError(f"--by {by}: must be on or after {forecast.start}, when the projection starts")
+                raise CommandError(
+                    f"--by {by}: must be on or after {forecast.start}, when the projection starts"
+                )
             if by is not None and (by - forecast.start).days // DAYS_PER_WEEK >= MAX_WEEKS:
                 raise CommandError(f"--by {by}: at most {MAX_WEEKS} weeks ahead")
             self.stdout.write(
                 f"\n{prefecture.code} {data.procedure}: from {forecast.start}, measured over "
                 f"{data.history_start}–{data.history_end}: {forecast.arrivals(0):.1f} requests/week, "
                 f"{forecast.slots_per_week} slots/week ({data.slots_source}), {data.pending} pending, "
-                f"no-show rate {forecast.no_show_rate:.0%} ({data.no_show.source}, {data.no_show.cases} cases), "
+                f"no-show rate {forecast.no_show_rate:.0%} "
+                f"({data.no_show.source}, {data.no_show.cases} cases), "
                 f"lapse rate {forecast.lapse_rate:.0%} ({data.lapse.source}, {data.lapse.cases} cases)"
             )
             slots = options["slots"]

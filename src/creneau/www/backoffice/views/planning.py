@@ -17,8 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from creneau.accounts import roles
 from creneau.booking.models import Prefecture, Procedure
@@ -108,16 +107,20 @@ class PlanningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.start = start
         kinds = Procedure.objects.filter(prefecture=prefecture).order_by("kind")
-        self.fields["procedure"].choices = [("", _("Toutes les démarches"))] + [
+        self.procedure_choices: list[tuple[str, str]] = [("", _("Toutes les démarches"))] + [
             (p.kind, p.get_kind_display()) for p in kinds
         ]
-        self.fields["procedure"].error_messages["invalid_choice"] = _("Choisissez une démarche de la liste.")
+        field = self.fields["procedure"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = self.procedure_choices
+        field.error_messages["invalid_choice"] = _("Choisissez une démarche de la liste.")
 
     def clean_weeks(self) -> int:
         return self.cleaned_data.get("weeks") or DEFAULT_WEEKS
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         target, by = data.get("target_days"), data.get("by")
         if "target_days" in data and "by" in data and (target is None) != (by is None):
             self.add_error(
@@ -184,13 +187,16 @@ def _answer_text(
         "week": by_week.strftime("%d/%m/%Y"),
         "now": now_slots,
     }
-    head = ngettext(
-        "Il faut %(slots)s créneau par semaine pour que l'attente médiane soit de %(days)s jours au plus "
-        "la semaine du %(week)s (date visée : %(by)s)",
-        "Il faut %(slots)s créneaux par semaine pour que l'attente médiane soit de %(days)s jours au plus "
-        "la semaine du %(week)s (date visée : %(by)s)",
-        needed,
-    ) % values
+    head = (
+        ngettext(
+            "Il faut %(slots)s créneau par semaine pour que l'attente médiane soit de %(days)s jours "
+            "au plus la semaine du %(week)s (date visée : %(by)s)",
+            "Il faut %(slots)s créneaux par semaine pour que l'attente médiane soit de %(days)s jours "
+            "au plus la semaine du %(week)s (date visée : %(by)s)",
+            needed,
+        )
+        % values
+    )
     delta = needed - now_slots
     if delta > 0:
         tail = ngettext(
@@ -236,21 +242,19 @@ def planning(request: HttpRequest, prefecture: Prefecture) -> HttpResponse:
         projection=projection,
         rows=_projection_rows(projection),
         charts=_charts(projection),
-        procedure_label=dict(form.fields["procedure"].choices).get(d["procedure"] or ""),
+        procedure_label=dict(form.procedure_choices).get(d["procedure"] or ""),
         no_show_percent=round(forecast.no_show_rate * 100, 1),
         lapse_percent=round(forecast.lapse_rate * 100, 1),
     )
     if d["target_days"] is not None and d["by"] is not None:
         answer = required_capacity(forecast, d["target_days"], d["by"])
-        by_week = forecast.start + datetime.timedelta(
-            weeks=(d["by"] - forecast.start).days // DAYS_PER_WEEK
-        )
+        by_week = forecast.start + datetime.timedelta(weeks=(d["by"] - forecast.start).days // DAYS_PER_WEEK)
         context["answer"] = answer
         context["answer_text"] = _answer_text(
             d["target_days"], d["by"], answer.slots_per_week, forecast.slots_per_week, by_week
         )
         if answer.slots_per_week is not None and answer.slots_per_week != slots:
-            query = {k: v for k, v in request.GET.items() if v != ""}
+            query: dict[str, str] = {k: str(v) for k, v in request.GET.items() if v != ""}
             query["slots"] = str(answer.slots_per_week)
             context["answer_link"] = "?" + urlencode(query)
     return render(request, "backoffice/planning.html", context)
