@@ -124,7 +124,7 @@ def test_the_receipt_is_the_signed_pdf(agent_client, procedure, form):
     agent_client.post(_url(procedure), form)
     filed = Request.objects.get()
     response = agent_client.get(
-        f"/agents/{procedure.prefecture.code}/demandes/{filed.reference}/recepisse.pdf"
+        f"/agents/{procedure.prefecture.code}/demandes/{filed.reference}/accuse-reception.pdf"
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

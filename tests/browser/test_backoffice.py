@@ -140,7 +140,7 @@ def test_a_manager_runs_the_prefecture_and_files_at_the_counter(page, base_url, 
     axe.check(page)
     filed = Request.objects.get(applicant__surnames="Haddad")
     assert filed.reference in page.locator("h1").inner_text()
-    link = page.get_by_role("link", name="Imprimer le récépissé (PDF)")
+    link = page.get_by_role("link", name="Imprimer l’accusé de réception (PDF)")
     response = page.context.request.get(base_url + link.get_attribute("href"))
     assert response.ok
     assert response.body().startswith(b"%PDF-")

@@ -57,7 +57,7 @@ def counter_file(request: HttpRequest, prefecture: Prefecture, kind: str) -> Htt
         else:
             messages.success(
                 request,
-                _("Demande enregistrée : %(ref)s. Imprimez le récépissé et remettez-le au demandeur.")
+                _("Demande enregistrée : %(ref)s. Imprimez l’accusé de réception et remettez-le au demandeur.")
                 % {"ref": filed.reference},
             )
             return redirect("backoffice:request", code=prefecture.code, reference=filed.reference)
@@ -137,7 +137,7 @@ def receipt_pdf(request: HttpRequest, prefecture: Prefecture, reference: str) ->
     if found.batch_id is None:
         raise Http404
     response = HttpResponse(render_receipt_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="creneau-recepisse-{found.reference}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="creneau-accuse-reception-{found.reference}.pdf"'
     return response
 
 

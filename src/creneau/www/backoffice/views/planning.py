@@ -62,7 +62,7 @@ class PlanningForm(forms.Form):
         },
     )
     target_days = forms.IntegerField(
-        label=gettext_lazy("Objectif : attente médiane de moins de (jours)"),
+        label=gettext_lazy("Objectif : attente médiane d’au plus (jours)"),
         required=False,
         min_value=0,
         max_value=MAX_TARGET_DAYS,
