@@ -60,3 +60,50 @@ def requests(draw: st.DrawFn, max_size: int = 11) -> list[Request]:
 
 
 seeds = st.binary(min_size=1, max_size=32)
+
+
+@st.composite
+def clustered_instance(draw: st.DrawFn) -> tuple[list[Request], list[Slot]]:
+    """Many requests of few shapes against many slots of few classes: the compressed case.
+
+    Requests share (procedure, sites, needs) and slots share (site, date, procedures,
+    features), so classes have several slots and types several requests, as nationally.
+    """
+    slot_shapes = draw(slots(max_size=4))
+    request_shapes = draw(requests(max_size=4))
+    out_slots = []
+    for i in range(draw(st.integers(0, 14))):
+        if not slot_shapes:
+            break
+        proto = draw(st.sampled_from(slot_shapes))
+        hour = draw(st.sampled_from([8, 9, 10, 11, 15]))
+        start = proto.start.replace(hour=hour)
+        out_slots.append(
+            Slot(
+                f"c{i:02d}",
+                proto.site,
+                start,
+                proto.local_date,
+                proto.procedures,
+                proto.step_free,
+                proto.interpreter_languages,
+            )
+        )
+    out_requests = []
+    for i in range(draw(st.integers(0, 16))):
+        if not request_shapes:
+            break
+        proto = draw(st.sampled_from(request_shapes))
+        out_requests.append(
+            Request(
+                f"K-{i:03d}",
+                draw(st.sampled_from([1, 2])),
+                draw(st.integers(0, 1)),
+                proto.procedure,
+                proto.sites,
+                proto.unavailable_dates,
+                proto.step_free,
+                proto.interpreter,
+            )
+        )
+    return out_requests, out_slots

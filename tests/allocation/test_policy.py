@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from creneau.allocation import PRIORITY_COURT_ORDER, PRIORITY_ORDINARY, Params, Request, Slot, allocate
 
 from . import oracle
-from .strategies import DAYS, NOW, PARAMS, PARIS, requests, seeds, slots
+from .strategies import DAYS, NOW, PARAMS, PARIS, clustered_instance, requests, seeds, slots
 
 ORACLE = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -167,3 +167,15 @@ def test_slots_are_handed_out_earliest_first_when_nothing_competes(days: list[da
     by_id = {s.id: s for s in sl}
     starts = [by_id[a.slot_id].start for a in result.assignments]
     assert starts == sorted(starts)
+
+
+@settings(max_examples=80, deadline=None)
+@given(clustered_instance(), seeds)
+def test_agrees_with_the_oracle_when_slots_and_requests_come_in_large_identical_groups(
+    instance: tuple[list[Request], list[Slot]], seed: bytes
+) -> None:
+    reqs, sl = instance
+    result = allocate(reqs, sl, seed, PARAMS)
+    served = oracle.greedy_basis(reqs, sl, seed, PARAMS)
+    assert [a.request_id for a in result.assignments] == [r.public_id for r in served]
+    assert result.slot_of() == oracle.slots_by_definition(served, sl, PARAMS)
