@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -37,50 +38,69 @@ class RunInputs:
 
 
 def _engine_requests(prefecture: Prefecture, batch: Batch) -> list[engine.Request]:
-    rows = (
-        Request.objects.filter(prefecture=prefecture, status=Status.PENDING, batch__index__lte=batch.index)
-        .select_related("applicant", "procedure", "batch")
-        .prefetch_related("sites")
-        .order_by("pk")
+    # Plain tuples rather than model instances: a run reads 100,000 requests in a few seconds.
+    pending = Request.objects.filter(
+        prefecture=prefecture, status=Status.PENDING, batch__index__lte=batch.index
     )
-    out = []
-    for r in rows.iterator(chunk_size=5000):
-        out.append(
-            engine.Request(
-                public_id=r.reference,
-                priority=int(r.priority),
-                batch_index=0 if r.requeued_top else r.batch.index,
-                procedure=r.procedure.kind,
-                sites=frozenset(str(s.pk) for s in r.sites.all()),
-                unavailable_dates=frozenset(r.unavailable_date_objects()),
-                step_free=r.applicant.step_free_needed,
-                interpreter=r.applicant.interpreter_language or None,
-            )
+    sites: dict[int, set[str]] = defaultdict(set)
+    for request_id, site_id in Request.sites.through.objects.filter(request__in=pending).values_list(
+        "request_id", "site_id"
+    ):
+        sites[request_id].add(str(site_id))
+    rows = pending.order_by("pk").values_list(
+        "pk",
+        "reference",
+        "priority",
+        "requeued_top",
+        "batch__index",
+        "procedure__kind",
+        "unavailable_dates",
+        "applicant__step_free_needed",
+        "applicant__interpreter_language",
+    )
+    parse = datetime.date.fromisoformat
+    return [
+        engine.Request(
+            public_id=reference,
+            priority=int(priority),
+            batch_index=0 if requeued_top else batch_index,
+            procedure=kind,
+            sites=frozenset(sites.get(pk, ())),
+            unavailable_dates=frozenset(parse(d) for d in dates) if dates else frozenset(),
+            step_free=step_free,
+            interpreter=interpreter or None,
         )
-    return out
+        for pk, reference, priority, requeued_top, batch_index, kind, dates, step_free, interpreter in rows.iterator(
+            chunk_size=10000
+        )
+    ]
 
 
 def _engine_slots(prefecture: Prefecture, now: datetime.datetime) -> list[engine.Slot]:
     earliest = now + datetime.timedelta(hours=prefecture.min_notice_hours)
     taken = Offer.objects.filter(status__in=list(Offer.HOLDS_SLOT)).values("slot_id")
-    rows = (
-        Slot.objects.filter(prefecture=prefecture, status=Slot.Status.OPEN, start__gte=earliest)
-        .exclude(pk__in=taken)
-        .prefetch_related("procedures")
-        .order_by("pk")
+    free = Slot.objects.filter(prefecture=prefecture, status=Slot.Status.OPEN, start__gte=earliest).exclude(
+        pk__in=taken
     )
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for slot_id, kind in Slot.procedures.through.objects.filter(slot__in=free).values_list(
+        "slot_id", "procedure__kind"
+    ):
+        kinds[slot_id].add(kind)
     tz = prefecture.tz
     return [
         engine.Slot(
-            id=str(s.pk),
-            site=str(s.site_id),
-            start=s.start,
-            local_date=s.start.astimezone(tz).date(),
-            procedures=frozenset(p.kind for p in s.procedures.all()),
-            step_free=s.step_free,
-            interpreter_languages=frozenset(s.interpreter_languages),
+            id=str(pk),
+            site=str(site_id),
+            start=start,
+            local_date=start.astimezone(tz).date(),
+            procedures=frozenset(kinds.get(pk, ())),
+            step_free=step_free,
+            interpreter_languages=frozenset(languages),
         )
-        for s in rows.iterator(chunk_size=5000)
+        for pk, site_id, start, step_free, languages in free.order_by("pk")
+        .values_list("pk", "site_id", "start", "step_free", "interpreter_languages")
+        .iterator(chunk_size=10000)
     ]
 
 
