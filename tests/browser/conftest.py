@@ -2,7 +2,8 @@
 
 They run only when asked (``CRENEAU_BROWSER_TESTS=1``) and when a Chromium binary exists
 (``/usr/bin/chromium``, or the path in ``CRENEAU_CHROMIUM``); otherwise every test in this
-directory is skipped (with ``CRENEAU_BROWSER_TESTS=require``, as in CI, the run fails instead), so the default fast suite needs neither Chromium nor Playwright's driver.
+directory is skipped (with ``CRENEAU_BROWSER_TESTS=require``, as in CI, the run fails instead),
+so the default fast suite needs neither Chromium nor Playwright's driver.
 Playwright never downloads a browser here: it launches the system Chromium.
 """
 
