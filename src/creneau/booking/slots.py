@@ -20,7 +20,7 @@ from creneau.booking.models import Closure, OpeningTemplate, Prefecture, Slot
 @lru_cache(maxsize=64)
 def _calendar(code: str, year: int) -> frozenset[datetime.date]:
     subdiv = code.split("-", 1)[1] if "-" in code else None
-    return frozenset(holidays.France(subdiv=subdiv, years=year).keys())
+    return frozenset(holidays.country_holidays("FR", subdiv=subdiv, years=year).keys())
 
 
 def is_public_holiday(prefecture: Prefecture, day: datetime.date) -> bool:

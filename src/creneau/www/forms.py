@@ -19,7 +19,7 @@ MAX_UNAVAILABLE_DATES = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class BaseForm(DsfrBaseForm):
+class BaseForm(DsfrBaseForm):  # type: ignore[misc]  # django-dsfr ships no type hints
     """DSFR rendering; optional fields are marked "(facultatif)" rather than required ones starred."""
 
     def get_context(self) -> dict[str, Any]:

@@ -290,15 +290,16 @@ def _send_private_link(request: Request, template: str, key: str) -> str:
     token = private_token(request.reference, nonce)
     applicant = request.applicant
     lang = applicant.language
-    context = {
+    context: dict[str, object] = {
         "reference": request.reference,
         "prefecture_name": request.prefecture.name,
         "procedure_name": str(request.procedure),
         "status_url": status_url(request.reference, token, lang),
     }
-    if request.batch_id:
-        context["batch_index"] = request.batch.index
-        context["batch_closes_at_local"] = local_datetime(request.batch.closes_at, request.prefecture, lang)
+    batch = request.batch
+    if batch is not None:
+        context["batch_index"] = batch.index
+        context["batch_closes_at_local"] = local_datetime(batch.closes_at, request.prefecture, lang)
     for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
         if to:
             enqueue(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 COMMON_DOCS = [
     {
         "fr": "Passeport en cours de validité (toutes les pages)",
@@ -94,7 +96,7 @@ PROCEDURES = {
     ),
 }
 
-PREFECTURES = [
+PREFECTURES: list[dict[str, Any]] = [
     {
         "code": "93",
         "name": "Préfecture de la Seine-Saint-Denis",

@@ -27,7 +27,7 @@ from creneau.www.forms import (
 )
 
 
-class SiteChoiceField(forms.ModelMultipleChoiceField):
+class SiteChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Site) -> str:
@@ -58,8 +58,10 @@ class PreferencesMixin(forms.Form):
     )
 
     def setup_sites(self, procedure: Procedure) -> None:
-        self.fields["sites"].queryset = procedure.sites.filter(is_active=True).order_by("name")
-        self.fields["sites"].initial = list(self.fields["sites"].queryset)
+        field = self.fields["sites"]
+        assert isinstance(field, SiteChoiceField)
+        field.queryset = procedure.sites.filter(is_active=True).order_by("name")
+        field.initial = list(field.queryset)
 
     def clean_unavailable_dates(self) -> list[datetime.date]:
         return parse_dates(clean_text(self.cleaned_data.get("unavailable_dates", "")))
@@ -149,7 +151,9 @@ class FilingForm(PreferencesMixin, BaseForm):
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.procedure = procedure
-        self.fields["nationality"].choices = [("", _("Choisissez un pays")), *list(countries)]
+        nationality = self.fields["nationality"]
+        assert isinstance(nationality, forms.ChoiceField)
+        nationality.choices = [("", _("Choisissez un pays")), *list(countries)]
         self.setup_sites(procedure)
 
     def _clean_name(self, name: str) -> str:
@@ -165,7 +169,7 @@ class FilingForm(PreferencesMixin, BaseForm):
         return self._clean_name("given_names")
 
     def clean_birth_date(self) -> datetime.date:
-        value = self.cleaned_data["birth_date"]
+        value: datetime.date = self.cleaned_data["birth_date"]
         validate_birth_date(value)
         return value
 
@@ -189,7 +193,7 @@ class FilingForm(PreferencesMixin, BaseForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             not data.get("email")
             and not data.get("phone")
@@ -275,7 +279,7 @@ class ContactForm(BaseForm):
         return normalise_phone(clean_text(self.cleaned_data.get("phone", "")))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if not data.get("email") and not data.get("phone") and not self.errors:
             raise ValidationError(_("Indiquez une adresse électronique ou un numéro de téléphone mobile."))
         return data

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             name="France Services de démonstration", defaults={"kind": Organisation.Kind.FRANCE_SERVICES}
         )
         organisation.prefectures.set(prefectures)
-        accounts = []
+        accounts: list[tuple[str, Role, list[Prefecture], Organisation | None]] = []
         for p in prefectures:
             accounts += [
                 (f"responsable.{p.code}", Role.MANAGER, [p], None),
