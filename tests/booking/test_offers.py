@@ -1,7 +1,6 @@
 """From an offer to the counter: confirm, decline, lapse, suspend, reactivate, cancel, remind."""
 
 import datetime
-import re
 
 import pytest
 import time_machine

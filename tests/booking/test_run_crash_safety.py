@@ -124,13 +124,17 @@ def _expected_assignments(batch):
     """What the engine gives for this batch, computed in this process without writing anything."""
     now = timezone.now()
     inputs = collect_inputs(batch.prefecture, batch, now)
-    seed = engine.derive_seed(bytes.fromhex(batch.secret), engine.request_ids_digest(batch_request_ids(batch)))
+    seed = engine.derive_seed(
+        bytes.fromhex(batch.secret), engine.request_ids_digest(batch_request_ids(batch))
+    )
     result = engine.allocate(inputs.requests, inputs.slots, seed, inputs.params)
     return sorted((a.request_id, a.slot_id) for a in result.assignments)
 
 
 def _written_assignments():
-    return sorted((ref, str(slot)) for ref, slot in Offer.objects.values_list("request__reference", "slot_id"))
+    return sorted(
+        (ref, str(slot)) for ref, slot in Offer.objects.values_list("request__reference", "slot_id")
+    )
 
 
 def _state_is_all_or_nothing(batch):
@@ -164,7 +168,7 @@ def test_a_run_killed_at_any_moment_leaves_nothing_or_everything(transactional_d
             break
     child = _spawn(batch)
     _wait_ready(child)
-    out, err = child.communicate(timeout=120)
+    _out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     run = _state_is_all_or_nothing(batch)
     assert run is not None

@@ -64,9 +64,12 @@ CONTEXTS = {
         "place_name": "Préfecture de Bourg-en-Bresse",
     },
     "appointment_reminder": {
-        "reference": "R7K2QX", "prefecture_name": "Préfecture de l'Ain",
-        "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)", "place_name": "Préfecture de Bourg-en-Bresse",
-        "place_address": "45 avenue Alsace-Lorraine, 01000 Bourg-en-Bresse", "short_code": "7KQ32F9X",
+        "reference": "R7K2QX",
+        "prefecture_name": "Préfecture de l'Ain",
+        "appointment_local": "mardi 10 juin 2025 09:30 (Europe/Paris)",
+        "place_name": "Préfecture de Bourg-en-Bresse",
+        "place_address": "45 avenue Alsace-Lorraine, 01000 Bourg-en-Bresse",
+        "short_code": "7KQ32F9X",
         "status_url": "https://creneau.example/d/R7K2QX/Zx8f2k1QmPq7Vn3sLt0aBc",
     },
     "appointment_cancelled_by_prefecture": {

@@ -176,8 +176,10 @@ def test_bulk_enqueued_messages_are_rendered_by_the_worker_in_their_language():
     assert not OutboxMessage.objects.filter(rendered=True).exists()
     assert deliver_due("w1") == 2
     fr, ar = OutboxMessage.objects.order_by("key")
-    assert fr.rendered and "R7K2QX" in fr.subject
-    assert ar.rendered and 'dir="rtl"' in ar.body_html
+    assert fr.rendered
+    assert "R7K2QX" in fr.subject
+    assert ar.rendered
+    assert 'dir="rtl"' in ar.body_html
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,9 @@ class ChainHead(models.Model):
     seq = models.BigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq}"
+
 
 class AuditEvent(models.Model):
     class ActorType(models.TextChoices):

@@ -70,8 +70,8 @@ def _engine_requests(prefecture: Prefecture, batch: Batch) -> list[engine.Reques
             step_free=step_free,
             interpreter=interpreter or None,
         )
-        for pk, reference, priority, requeued_top, batch_index, kind, dates, step_free, interpreter in rows.iterator(
-            chunk_size=10000
+        for (pk, reference, priority, requeued_top, batch_index, kind, dates, step_free, interpreter) in (
+            rows.iterator(chunk_size=10000)
         )
     ]
 

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from creneau.notify.backends.sms import get_sms_backend
 from creneau.notify.errors import DeliveryError, PermanentDeliveryError
-from creneau.notify.rendering import render
 from creneau.notify.models import OutboxMessage
+from creneau.notify.rendering import render
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status

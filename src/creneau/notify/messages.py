@@ -23,19 +23,45 @@ MESSAGES: dict[str, frozenset[str]] = {
     "request_withdrawn": frozenset({"reference", "prefecture_name"}),
     "contact_changed": frozenset({"reference", "prefecture_name"}),
     # Offers and appointments (creneau.booking.actions.offers).
-    "offer_made": frozenset({
-        "reference", "prefecture_name", "procedure_name", "appointment_local", "place_name", "place_address",
-        "documents", "deadline_local", "status_url",
-    }),
-    "offer_confirmed": frozenset({
-        "reference", "prefecture_name", "procedure_name", "appointment_local", "place_name", "place_address",
-        "documents", "short_code", "status_url",
-    }),
+    "offer_made": frozenset(
+        {
+            "reference",
+            "prefecture_name",
+            "procedure_name",
+            "appointment_local",
+            "place_name",
+            "place_address",
+            "documents",
+            "deadline_local",
+            "status_url",
+        }
+    ),
+    "offer_confirmed": frozenset(
+        {
+            "reference",
+            "prefecture_name",
+            "procedure_name",
+            "appointment_local",
+            "place_name",
+            "place_address",
+            "documents",
+            "short_code",
+            "status_url",
+        }
+    ),
     "offer_lapsed": frozenset({"reference", "prefecture_name", "status_url"}),
     "request_suspended": frozenset({"reference", "prefecture_name", "status_url"}),
     "appointment_cancelled": frozenset({"reference", "prefecture_name", "appointment_local", "place_name"}),
     "appointment_reminder": frozenset(
-        {"reference", "prefecture_name", "appointment_local", "place_name", "place_address", "short_code", "status_url"}
+        {
+            "reference",
+            "prefecture_name",
+            "appointment_local",
+            "place_name",
+            "place_address",
+            "short_code",
+            "status_url",
+        }
     ),
     "appointment_cancelled_by_prefecture": frozenset(
         {"reference", "prefecture_name", "appointment_local", "place_name", "reason", "status_url"}

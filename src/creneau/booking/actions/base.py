@@ -54,7 +54,12 @@ def hash_code(challenge_salt: str, code: str) -> str:
 
 
 def transition(
-    request: Request, new_status: str, actor: Actor, action: str, data: dict[str, Any] | None = None, **fields: Any
+    request: Request,
+    new_status: str,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> None:
     """Move ``request`` to ``new_status`` by compare-and-set on its current status, and audit it.
 

@@ -34,7 +34,9 @@ urlpatterns = [
     path("<slug:code>/guichet/<slug:kind>/", counter.counter_file, name="counter_file"),
     path("<slug:code>/demandes/", counter.search, name="search"),
     path("<slug:code>/demandes/<str:reference>/", counter.request_detail, name="request"),
-    path("<slug:code>/demandes/<str:reference>/accuse-reception.pdf", counter.receipt_pdf, name="receipt_pdf"),
+    path(
+        "<slug:code>/demandes/<str:reference>/accuse-reception.pdf", counter.receipt_pdf, name="receipt_pdf"
+    ),
     path("<slug:code>/demandes/<str:reference>/identite/", counter.identity, name="identity"),
     path("<slug:code>/comptes/", accounts.account_list, name="accounts"),
     path("<slug:code>/comptes/nouveau/", accounts.account_create, name="account_create"),

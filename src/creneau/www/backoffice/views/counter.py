@@ -57,7 +57,10 @@ def counter_file(request: HttpRequest, prefecture: Prefecture, kind: str) -> Htt
         else:
             messages.success(
                 request,
-                _("Demande enregistrée : %(ref)s. Imprimez l’accusé de réception et remettez-le au demandeur.")
+                _(
+                    "Demande enregistrée : %(ref)s. "
+                    "Imprimez l’accusé de réception et remettez-le au demandeur."
+                )
                 % {"ref": filed.reference},
             )
             return redirect("backoffice:request", code=prefecture.code, reference=filed.reference)
