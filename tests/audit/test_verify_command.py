@@ -31,6 +31,7 @@ def _tamper(sql, params=()):
             cur.execute("DROP TRIGGER audit_auditevent_no_update")
             cur.execute("DROP TRIGGER audit_auditevent_no_delete")
         else:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks may block the ALTER
             cur.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
         cur.execute(sql, params)
 
