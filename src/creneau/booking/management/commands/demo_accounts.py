@@ -34,8 +34,14 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # The Django admin asks for a TOTP code too (OTPAdminSite): the same public demo seed.
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="démo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
         self.stdout.write(
-            f"Demo agent login: {settings.SITE_URL}/admin/  user: agent.demo  password: {password}"
+            f"Demo administrator: {settings.SITE_URL}/admin/  user: agent.demo  password: {password}"
+            "  (TOTP: the demo seed below)"
         )
         self._backoffice(password)
 
