@@ -16,6 +16,7 @@ from creneau.proofs.attestation_render import render_attestation_pdf
 from creneau.proofs.models import Attestation
 from creneau.proofs.verification import check
 from creneau.stats.aggregates import ALL, METRICS, aggregates_for
+from creneau.stats.backlog import pending_at_week_ends
 from creneau.stats.charts import bar_chart
 from creneau.stats.models import DailyHead
 from creneau.stats.opendata import DAILY_HEADER, HEADS_HEADER, daily_json, daily_rows, heads_rows, to_csv
@@ -127,7 +128,16 @@ def stats_prefecture(request: HttpRequest, code: str) -> HttpResponse:
     kind = request.GET.get("demarche", ALL)
     if kind != ALL and kind not in data.kinds:
         raise Http404
-    charts = []
+    backlog = pending_at_week_ends(prefecture, data.week_list, data.kinds)
+    charts = [
+        {
+            "metric": "pending",
+            "chart": bar_chart(
+                str(_("Demandes en attente en fin de semaine")),
+                [(formats.date_format(w, "SHORT_DATE_FORMAT"), backlog[(kind, w)]) for w in data.week_list],
+            ),
+        }
+    ]
     for metric in METRICS:
         points = [
             (formats.date_format(week, "SHORT_DATE_FORMAT"), data.weeks[(metric, kind, week)])
