@@ -18,6 +18,19 @@ def _isolated_files(settings, tmp_path):
     settings.SITE_URL = "https://creneau.example"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Rate-limit counters live in the cache, which Redis does not roll back between tests: start empty.
+    (Each xdist worker has its own Redis database, see settings.py, so this never touches another's.)"""
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 _real_connect = socket.socket.connect
 
 

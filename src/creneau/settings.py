@@ -6,6 +6,7 @@ first run); production reads everything from the environment (see docs/productio
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -113,6 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL")
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+    # Parallel test workers each get their own Redis database, as they get their own SQL database:
+    # a test that empties the cache must not erase another worker's rate-limit counters.
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_XDIST_WORKER[2:]) + 1}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
