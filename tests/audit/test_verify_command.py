@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 
 from creneau.audit.log import Actor, record
 from creneau.stats.heads import record_daily_heads
 from creneau.stats.models import DailyHead
+from tests.audit.tampering import tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +23,6 @@ def _append(n, at=DAY_1):
     for i in range(n):
         with time_machine.travel(at + datetime.timedelta(days=i), tick=False), transaction.atomic():
             record("test.event", Actor.system(), object_type="thing", object_id=str(i), data={"i": i})
-
-
-def _tamper(sql, params=()):
-    """An attacker with direct database access: drop the append-only triggers, then rewrite."""
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute("DROP TRIGGER audit_auditevent_no_update")
-            cur.execute("DROP TRIGGER audit_auditevent_no_delete")
-        else:
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks may block the ALTER
-            cur.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-        cur.execute(sql, params)
 
 
 def _run():
@@ -54,7 +43,7 @@ def test_it_verifies_an_untouched_chain():
 
 def test_it_names_the_first_altered_event_and_exits_1():
     _append(5)
-    _tamper("UPDATE audit_auditevent SET data = %s WHERE seq = 3", ['{"i": 99}'])
+    tamper("UPDATE audit_auditevent SET data = %s WHERE seq = 3", ['{"i": 99}'])
     code, _, err = _run()
     assert code == 1
     assert "FAILED at event 3" in err
@@ -63,7 +52,7 @@ def test_it_names_the_first_altered_event_and_exits_1():
 
 def test_it_names_the_first_missing_event():
     _append(5)
-    _tamper("DELETE FROM audit_auditevent WHERE seq = 2")
+    tamper("DELETE FROM audit_auditevent WHERE seq = 2")
     code, _, err = _run()
     assert code == 1
     assert "FAILED at event 2" in err

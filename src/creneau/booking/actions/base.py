@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from creneau.audit.log import Actor, record
 from creneau.booking.models import Request
 from creneau.booking.workflow import check_transition
+from creneau.notify.outbox import enqueue
 
 # Crockford's base 32 without I, L, O, U: easy to read aloud and type at a counter.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -85,3 +86,27 @@ def transition(
         prefecture_code=request.prefecture.code,
         data={"from": old_status, "to": new_status, **(data or {})},
     )
+
+
+def notify_applicant(
+    request: Request, template: str, key: str, context: dict[str, Any], *, sensitive: bool = False
+) -> None:
+    """Enqueue one message to each of the applicant's contacts (e-mail and/or SMS), in their language.
+
+    Caller holds the transaction of the change the message reports. ``key`` names the event; the
+    channel is appended, so each contact gets the message exactly once whatever the retries.
+    """
+    applicant = request.applicant
+    for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
+        if to:
+            enqueue(
+                key=f"{key}:{channel}",
+                channel=channel,
+                to=to,
+                template=template,
+                context=context,
+                language=applicant.language,
+                sensitive=sensitive,
+                prefecture_code=request.prefecture.code,
+                request_reference=request.reference,
+            )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from creneau.audit.log import Actor, record
@@ -25,6 +25,7 @@ from .base import (
     DuplicateActiveRequest,
     hash_code,
     new_reference,
+    notify_applicant,
     transition,
 )
 
@@ -49,6 +50,22 @@ class FilingData:
     unavailable_dates: list[datetime.date] = field(default_factory=list)
     priority: int = Request.Priority.ORDINARY
     permit_expires_on: datetime.date | None = None
+
+
+def _create_applicant(data: FilingData) -> Applicant:
+    return Applicant.objects.create(
+        surnames=data.surnames,
+        given_names=data.given_names,
+        birth_date=data.birth_date,
+        nationality=data.nationality,
+        agdref_number=data.agdref_number,
+        passport_number=data.passport_number,
+        email=data.email,
+        phone=data.phone,
+        language=data.language,
+        step_free_needed=data.step_free_needed,
+        interpreter_language=data.interpreter_language,
+    )
 
 
 def _check_filing(data: FilingData) -> None:
@@ -134,19 +151,7 @@ def do_file_draft(data: FilingData, actor: Actor, *, channel: str = Request.Chan
                 prefecture_code=procedure.prefecture.code,
             )
             raise DuplicateActiveRequest()
-        applicant = Applicant.objects.create(
-            surnames=data.surnames,
-            given_names=data.given_names,
-            birth_date=data.birth_date,
-            nationality=data.nationality,
-            agdref_number=data.agdref_number,
-            passport_number=data.passport_number,
-            email=data.email,
-            phone=data.phone,
-            language=data.language,
-            step_free_needed=data.step_free_needed,
-            interpreter_language=data.interpreter_language,
-        )
+        applicant = _create_applicant(data)
         now = timezone.now()
         request = Request.objects.create(
             reference=new_reference(),
@@ -288,31 +293,20 @@ def _send_private_link(request: Request, template: str, key: str) -> str:
     Request.objects.filter(pk=request.pk).update(link_nonce=nonce)
     request.link_nonce = nonce
     token = private_token(request.reference, nonce)
-    applicant = request.applicant
-    lang = applicant.language
+    lang = request.applicant.language
+    with translation.override(lang):
+        procedure_name = str(request.procedure.get_kind_display())
     context: dict[str, object] = {
         "reference": request.reference,
         "prefecture_name": request.prefecture.name,
-        "procedure_name": str(request.procedure),
+        "procedure_name": procedure_name,
         "status_url": status_url(request.reference, token, lang),
     }
     batch = request.batch
     if batch is not None:
         context["batch_index"] = batch.index
         context["batch_closes_at_local"] = local_datetime(batch.closes_at, request.prefecture, lang)
-    for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
-        if to:
-            enqueue(
-                key=f"{key}:{channel}",
-                channel=channel,
-                to=to,
-                template=template,
-                context=context,
-                language=lang,
-                sensitive=True,
-                prefecture_code=request.prefecture.code,
-                request_reference=request.reference,
-            )
+    notify_applicant(request, template, key, context, sensitive=True)
     return token
 
 
@@ -414,19 +408,7 @@ def do_file_verified(
         with transaction.atomic():
             if _active_request(procedure.prefecture_id, procedure.pk, key):
                 raise DuplicateActiveRequest()
-            applicant = Applicant.objects.create(
-                surnames=data.surnames,
-                given_names=data.given_names,
-                birth_date=data.birth_date,
-                nationality=data.nationality,
-                agdref_number=data.agdref_number,
-                passport_number=data.passport_number,
-                email=data.email,
-                phone=data.phone,
-                language=data.language,
-                step_free_needed=data.step_free_needed,
-                interpreter_language=data.interpreter_language,
-            )
+            applicant = _create_applicant(data)
             batch = current_batch(procedure.prefecture, moment)
             request = Request.objects.create(
                 reference=new_reference(),

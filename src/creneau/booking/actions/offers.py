@@ -18,9 +18,9 @@ from creneau.audit.log import Actor, record
 from creneau.booking.links import local_datetime, request_status_url
 from creneau.booking.models import Offer, Request
 from creneau.booking.workflow import Status
-from creneau.notify.outbox import enqueue, enqueue_many
+from creneau.notify.outbox import enqueue_many
 
-from .base import ActionError, ConcurrentChange, transition
+from .base import ActionError, ConcurrentChange, notify_applicant, transition
 
 
 def _offer_context(offer: Offer) -> dict[str, object]:
@@ -44,20 +44,7 @@ def _offer_context(offer: Offer) -> dict[str, object]:
 
 
 def _send(request: Request, template: str, key: str, context: dict[str, object]) -> None:
-    applicant = request.applicant
-    for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
-        if to:
-            enqueue(
-                key=f"{key}:{channel}",
-                channel=channel,
-                to=to,
-                template=template,
-                context=context,
-                language=applicant.language,
-                prefecture_code=request.prefecture.code,
-                request_reference=request.reference,
-                sensitive=True,
-            )
+    notify_applicant(request, template, key, context, sensitive=True)
 
 
 def notify_offers(offers: QuerySet[Offer]) -> None:

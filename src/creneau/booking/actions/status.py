@@ -11,29 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from creneau.audit.log import Actor, record
 from creneau.booking.models import ContactChallenge, Request, Site
 from creneau.booking.workflow import ACTIVE, Status
-from creneau.notify.outbox import enqueue
 
-from .base import ActionError, transition
+from .base import ActionError, notify_applicant, transition
 from .filing import _open_challenge, _start_challenge, check_code
 
 WITHDRAWABLE = (Status.DRAFT, Status.PENDING, Status.OFFERED, Status.CONFIRMED, Status.SUSPENDED)
 
 
 def _notify_all(request: Request, template: str, key: str) -> None:
-    applicant = request.applicant
     context = {"reference": request.reference, "prefecture_name": request.prefecture.name}
-    for channel, to in (("email", applicant.email), ("sms", applicant.phone)):
-        if to:
-            enqueue(
-                key=f"{key}:{channel}",
-                channel=channel,
-                to=to,
-                template=template,
-                context=context,
-                language=applicant.language,
-                prefecture_code=request.prefecture.code,
-                request_reference=request.reference,
-            )
+    notify_applicant(request, template, key, context)
 
 
 def do_withdraw(request: Request, actor: Actor) -> None:
