@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -112,7 +113,8 @@ class _Fragments:
     def date_list(self, values: frozenset[datetime.date]) -> str:
         text = self.dates.get(values)
         if text is None:
-            text = self.dates[values] = "[" + ",".join(f'"{d.isoformat()}"' for d in sorted(values)) + "]"
+            # ISO dates (four-digit years) sort as text exactly as the dates do.
+            text = self.dates[values] = "[" + ",".join(sorted(map(self.one_date, values))) + "]"
         return text
 
     def one_date(self, value: datetime.date) -> str:
@@ -134,28 +136,48 @@ _BOOL = {True: "true", False: "false"}
 _shape = attrgetter("interpreter", "procedure", "sites", "step_free", "unavailable_dates")
 
 
+class RequestTexts:
+    """The JSON text of a request around its batch, priority and id, cached per shape.
+
+    A request's object is `{"batch_index":B` + t0 + `P` + t1 + `"ID"` + t2, where
+    (t0, t1, t2) = `shape(...)` depends only on the request's other fields.
+    """
+
+    def __init__(self) -> None:
+        self.f = _Fragments()
+
+    def shape(
+        self,
+        interpreter: str | None,
+        procedure: str,
+        sites: frozenset[str],
+        step_free: bool,
+        unavailable_dates: frozenset[datetime.date],
+    ) -> tuple[str, str, str]:
+        f = self.f
+        dates = f.date_list(unavailable_dates) if unavailable_dates else "[]"
+        return (
+            f',"interpreter":{"null" if interpreter is None else f.string(interpreter)},"priority":',
+            f',"procedure":{f.string(procedure)},"public_id":',
+            f',"sites":{f.string_list(sites)},"step_free":{_BOOL[step_free]},"unavailable_dates":{dates}}}',
+        )
+
+
 def _requests_json(requests: Iterable[Request]) -> str:
     """`_dump([request_obj(r) for r in requests])`, written by template (tests hold it to that).
 
     Everything but the batch, priority and id is cached per request shape.
     """
-    f = _Fragments()
+    texts = RequestTexts()
     shapes: dict[tuple[object, ...], tuple[str, str, str]] = {}
     parts: list[str] = []
     append = parts.append
     for r in requests:
         shape = _shape(r)
-        texts = shapes.get(shape)
-        if texts is None:
-            dates = f.date_list(r.unavailable_dates) if r.unavailable_dates else "[]"
-            texts = shapes[shape] = (
-                f',"interpreter":{"null" if r.interpreter is None else f.string(r.interpreter)},"priority":',
-                f',"procedure":{f.string(r.procedure)},"public_id":',
-                f',"sites":{f.string_list(r.sites)},"step_free":{_BOOL[r.step_free]},"unavailable_dates":{dates}}}',
-            )
-        append(
-            f'{{"batch_index":{r.batch_index}{texts[0]}{r.priority}{texts[1]}{_encode_str(r.public_id)}{texts[2]}'
-        )
+        t = shapes.get(shape)
+        if t is None:
+            t = shapes[shape] = texts.shape(*shape)
+        append(f'{{"batch_index":{r.batch_index}{t[0]}{r.priority}{t[1]}{_encode_str(r.public_id)}{t[2]}')
     return "[" + ",".join(parts) + "]"
 
 
@@ -178,6 +200,33 @@ def instance_json(requests: Iterable[Request], slots: Iterable[Slot], seed: byte
         f'"requests":{_requests_json(requests)},"seed":{_dump(seed.hex())},'
         f'"slots":{_slots_json(slots)}}}'
     )
+
+
+def instance_digest(
+    request_texts: Iterable[str], slots: Iterable[Slot], seed: bytes, params: Params, chunk: int = 1 << 15
+) -> str:
+    """SHA-256 (hex) of `dump_instance`, fed in pieces instead of building the whole text.
+
+    `request_texts` are the requests' JSON objects, already in order of public id; `slots`
+    must already be sorted by id.
+    """
+    h = hashlib.sha256()
+    h.update(
+        f'{{"format":{_dump(INSTANCE_FORMAT)},"params":{canonical_json(params_obj(params)).decode()},'
+        f'"requests":['.encode()
+    )
+    it = iter(request_texts)
+    sep = ""
+    while True:
+        piece = ",".join(islice(it, chunk))
+        if not piece:
+            break
+        h.update((sep + piece).encode("utf-8"))
+        sep = ","
+    h.update(f'],"seed":{_dump(seed.hex())},"slots":'.encode())
+    h.update(_slots_json(slots).encode("utf-8"))
+    h.update(b"}")
+    return h.hexdigest()
 
 
 def dump_instance(requests: Iterable[Request], slots: Iterable[Slot], seed: bytes, params: Params) -> bytes:

@@ -39,12 +39,21 @@ from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter
 
-from .canonical import dump_instance, result_body, sha256_hex
+from .canonical import RequestTexts, _encode_str, instance_digest, result_body, sha256_hex
 from .model import POLICY_VERSION, Assignment, Params, Request, Result, Slot
 from .seed import hmac_states
 
-_type_key = attrgetter("procedure", "sites", "unavailable_dates", "step_free", "interpreter")
-_public_id = attrgetter("public_id")
+_request_fields = attrgetter(
+    "public_id",
+    "priority",
+    "batch_index",
+    "procedure",
+    "sites",
+    "unavailable_dates",
+    "step_free",
+    "interpreter",
+)
+_slot_id = attrgetter("id")
 _class_key = attrgetter("site", "local_date", "procedures", "step_free", "interpreter_languages")
 
 
@@ -55,28 +64,69 @@ def _check_unique(ids: list[str], what: str) -> None:
         raise ValueError(f"duplicate {what} ids: {duplicates[:5]}")
 
 
-def rank_order(requests: list[Request], seed: bytes) -> list[Request]:
-    """Requests sorted by (priority, batch_index, lottery_rank(seed, id), public_id).
+def scan_requests(
+    requests: list[Request], seed: bytes
+) -> tuple[list[int], list[str], list[tuple[object, ...]], list[int], list[str]]:
+    """One pass over the requests for everything the run needs from them.
 
-    The key is one bytes string (priority and batch big-endian, then the raw HMAC, then the
-    id in UTF-8); bytes order equals that tuple's order and sorts several times faster.
+    Returns (rank permutation, ids, type keys, request types in rank order, JSON texts):
+    the permutation lists input positions sorted by (priority, batch_index,
+    lottery_rank(seed, id), public_id); type keys are (procedure, sites, unavailable dates,
+    step-free, interpreter), types numbered in rank order of their first request;
+    `request_type[k]` is the type of the k-th request in rank order; JSON texts are the
+    requests' canonical objects (canonical.RequestTexts), in input order.
+
+    The rank key is one bytes string (priority and batch big-endian, then the raw HMAC,
+    then the id in UTF-8); bytes order equals that tuple's order and sorts several times
+    faster.
     """
     inner_copy, outer_copy = hmac_states(seed)  # HMAC-SHA256 written out: same digests, faster
+    texts = RequestTexts()
     prefixes: dict[tuple[int, int], bytes] = {}
+    shape_of: dict[tuple[object, ...], int] = {}
+    shape_keys: list[tuple[object, ...]] = []
+    shape_texts: list[tuple[str, str, str]] = []
     keys: list[bytes] = []
-    append = keys.append
-    for r in requests:
-        prefix = prefixes.get((r.priority, r.batch_index))
+    ids: list[str] = []
+    shapes: list[int] = []
+    jsons: list[str] = []
+    key_append, id_append, shape_append, json_append = keys.append, ids.append, shapes.append, jsons.append
+    encode_str = _encode_str
+    for public_id, priority, batch, procedure, sites, unavailable, step_free, interpreter in map(
+        _request_fields, requests
+    ):
+        prefix = prefixes.get((priority, batch))
         if prefix is None:
-            prefix = r.priority.to_bytes(2, "big") + r.batch_index.to_bytes(4, "big")
-            prefixes[r.priority, r.batch_index] = prefix
-        encoded = r.public_id.encode("utf-8")
+            prefix = prefixes[priority, batch] = priority.to_bytes(2, "big") + batch.to_bytes(4, "big")
+        shape = (procedure, sites, unavailable, step_free, interpreter)
+        k = shape_of.get(shape)
+        if k is None:
+            k = shape_of[shape] = len(shape_keys)
+            shape_keys.append(shape)
+            shape_texts.append(texts.shape(interpreter, procedure, sites, step_free, unavailable))
+        t0, t1, t2 = shape_texts[k]
+        encoded = public_id.encode("utf-8")
         inner = inner_copy()
         inner.update(encoded)
         outer = outer_copy()
         outer.update(inner.digest())
-        append(prefix + outer.digest() + encoded)
-    return [requests[i] for i in sorted(range(len(requests)), key=keys.__getitem__)]
+        key_append(prefix + outer.digest() + encoded)
+        id_append(public_id)
+        shape_append(k)
+        json_append(f'{{"batch_index":{batch}{t0}{priority}{t1}{encode_str(public_id)}{t2}')
+    perm = sorted(range(len(keys)), key=keys.__getitem__)
+    del keys
+    type_of_shape = [-1] * len(shape_keys)
+    type_keys: list[tuple[object, ...]] = []
+    request_type: list[int] = []
+    append = request_type.append
+    for k in map(shapes.__getitem__, perm):
+        t = type_of_shape[k]
+        if t < 0:
+            t = type_of_shape[k] = len(type_keys)
+            type_keys.append(shape_keys[k])
+        append(t)
+    return perm, ids, type_keys, request_type, jsons
 
 
 class _Engine:
@@ -87,7 +137,9 @@ class _Engine:
     Class lists and sets are kept per base (a few thousand nationally), never per type.
     """
 
-    def __init__(self, ranked: list[Request], slots: list[Slot], params: Params) -> None:
+    def __init__(
+        self, request_type: list[int], type_keys: list[tuple[object, ...]], slots: list[Slot], params: Params
+    ) -> None:
         earliest = params.earliest_start
         instants: dict[object, float] = {}  # aware start -> POSIX time; few distinct starts
 
@@ -121,25 +173,18 @@ class _Engine:
         self.first = [members[0] for members in self.class_slots]
         # Request bases and types, numbered in rank order of their first request.
         base_of: dict[tuple[object, ...], int] = {}
-        type_of: dict[tuple[object, ...], int] = {}
         self.base_keys: list[tuple[object, ...]] = []
         self.type_base: list[int] = []
         self.type_unavailable: list[frozenset[object]] = []
-        self.request_type: list[int] = []
-        append = self.request_type.append
-        for r in ranked:
-            key = _type_key(r)
-            t = type_of.get(key)
-            if t is None:
-                base_key = (key[0], key[1], key[3], key[4])
-                b = base_of.get(base_key)
-                if b is None:
-                    b = base_of[base_key] = len(self.base_keys)
-                    self.base_keys.append(base_key)
-                t = type_of[key] = len(self.type_base)
-                self.type_base.append(b)
-                self.type_unavailable.append(key[2])
-            append(t)
+        self.request_type = request_type
+        for key in type_keys:
+            base_key = (key[0], key[1], key[3], key[4])
+            b = base_of.get(base_key)
+            if b is None:
+                b = base_of[base_key] = len(self.base_keys)
+                self.base_keys.append(base_key)
+            self.type_base.append(b)
+            self.type_unavailable.append(key[2])  # type: ignore[arg-type]
         n_classes, n_bases = len(self.class_slots), len(self.base_keys)
         self.base_list: list[list[int] | None] = [None] * n_bases  # compatible classes, in order
         self.base_set: list[frozenset[int]] = [frozenset()] * n_bases
@@ -162,9 +207,11 @@ class _Engine:
                 lst.extend(self.by_site_procedure.get((site, procedure), ()))  # type: ignore[arg-type]
             lst.sort()
             if step_free:
-                lst = [c for c in lst if self.class_step_free[c]]
+                class_step_free = self.class_step_free
+                lst = [c for c in lst if class_step_free[c]]
             if interpreter is not None:
-                lst = [c for c in lst if interpreter in self.class_languages[c]]
+                class_languages = self.class_languages
+                lst = [c for c in lst if interpreter in class_languages[c]]
             self.base_list[b] = lst
             self.base_set[b] = frozenset(lst)
         unavailable = self.type_unavailable[t]
@@ -479,29 +526,35 @@ def _allocate(request_list: list[Request], slot_list: list[Slot], seed: bytes, p
     for s in slot_list:
         if not isinstance(s, Slot):
             raise ValueError(f"expected a Slot, got {type(s).__name__}")
-    _check_unique(list(map(_public_id, request_list)), "request")
+    perm, ids, type_keys, request_type, jsons = scan_requests(request_list, seed)
+    _check_unique(ids, "request")
     _check_unique([s.id for s in slot_list], "slot")
-
-    ranked = rank_order(request_list, seed)
-    engine = _Engine(ranked, slot_list, params)
+    input_digest = instance_digest(
+        map(jsons.__getitem__, sorted(range(len(ids)), key=ids.__getitem__)),
+        sorted(slot_list, key=_slot_id),
+        seed,
+        params,
+    )
+    del jsons
+    order = tuple(map(ids.__getitem__, perm))
+    del ids, perm
+    engine = _Engine(request_type, type_keys, slot_list, params)
     served = engine.served_set()
     chosen = engine.assign(served)
 
     eligible = engine.slots
-    assignments = tuple(Assignment(ranked[pos].public_id, eligible[g].id, pos) for pos, g in chosen)
-    not_served = bytearray(b"\x01") * len(ranked)
+    assignments = tuple(Assignment(order[pos], eligible[g].id, pos) for pos, g in chosen)
+    not_served = bytearray(b"\x01") * len(order)
     for pos in served:
         not_served[pos] = 0
-    order = tuple(map(_public_id, ranked))
     unserved = tuple(compress(order, not_served))
     counts = {
-        "requests": len(ranked),
+        "requests": len(order),
         "slots": len(slot_list),
         "eligible_slots": len(eligible),
         "served": len(assignments),
         "unserved": len(unserved),
     }
-    input_digest = sha256_hex(dump_instance(request_list, slot_list, seed, params))
     body = result_body(
         order,
         [(a.request_id, a.slot_id, a.position) for a in assignments],
