@@ -296,8 +296,8 @@ def result_body(
     )
     return (
         f'{{"assignments":[{assignment_list}],"counts":{canonical_json(counts).decode()},'
-        f'"input_digest":{_dump(input_digest)},"order":{_dump(list(order))},'
-        f'"policy_version":{_dump(policy_version)},"unserved":{_dump(list(unserved))}}}'
+        f'"input_digest":{_dump(input_digest)},"order":[{",".join(map(_encode_str, order))}],'
+        f'"policy_version":{_dump(policy_version)},"unserved":[{",".join(map(_encode_str, unserved))}]}}'
     )
 
 
