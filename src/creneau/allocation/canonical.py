@@ -27,6 +27,20 @@ RUN_FORMAT = "creneau-allocation-run/1"
 _encode_str = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
 
 
+def needs_escape(text: str) -> bool:
+    """Whether JSON (with ensure_ascii=False) would escape any character of `text`."""
+    return json.encoder.ESCAPE.search(text) is not None
+
+
+def _str_list(values: Sequence[str]) -> str:
+    """`_dump(list(values))` for a list of strings, joined in one go when nothing needs escaping."""
+    if not values:
+        return "[]"
+    if needs_escape(",".join(values)):
+        return "[" + ",".join(map(_encode_str, values)) + "]"
+    return '["' + '","'.join(values) + '"]'
+
+
 def canonical_json(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -296,8 +310,8 @@ def result_body(
     )
     return (
         f'{{"assignments":[{assignment_list}],"counts":{canonical_json(counts).decode()},'
-        f'"input_digest":{_dump(input_digest)},"order":[{",".join(map(_encode_str, order))}],'
-        f'"policy_version":{_dump(policy_version)},"unserved":[{",".join(map(_encode_str, unserved))}]}}'
+        f'"input_digest":{_dump(input_digest)},"order":{_str_list(order)},'
+        f'"policy_version":{_dump(policy_version)},"unserved":{_str_list(unserved)}}}'
     )
 
 

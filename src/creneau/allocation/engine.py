@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter
 
-from .canonical import RequestTexts, _encode_str, instance_digest, result_body, sha256_hex
+from .canonical import RequestTexts, _encode_str, instance_digest, needs_escape, result_body, sha256_hex
 from .model import POLICY_VERSION, Assignment, Params, Request, Result, Slot
 from .seed import hmac_states
 
@@ -54,6 +54,7 @@ _request_fields = attrgetter(
     "interpreter",
 )
 _slot_id = attrgetter("id")
+_public_id = attrgetter("public_id")
 _class_key = attrgetter("site", "local_date", "procedures", "step_free", "interpreter_languages")
 
 
@@ -93,6 +94,8 @@ def scan_requests(
     jsons: list[str] = []
     key_append, id_append, shape_append, json_append = keys.append, ids.append, shapes.append, jsons.append
     encode_str = _encode_str
+    # Ids that JSON leaves as they are (all of them, in practice) go into the text directly.
+    plain = not needs_escape("".join(map(_public_id, requests)))
     for public_id, priority, batch, procedure, sites, unavailable, step_free, interpreter in map(
         _request_fields, requests
     ):
@@ -115,7 +118,8 @@ def scan_requests(
         key_append(prefix + outer.digest().decode("latin-1") + public_id)
         id_append(public_id)
         shape_append(k)
-        json_append(f'{{"batch_index":{batch}{t0}{priority}{t1}{encode_str(public_id)}{t2}')
+        text = public_id if plain else encode_str(public_id)[1:-1]
+        json_append(f'{{"batch_index":{batch}{t0}{priority}{t1}"{text}"{t2}')
     perm = sorted(range(len(keys)), key=keys.__getitem__)
     del keys
     type_of_shape = [-1] * len(shape_keys)
