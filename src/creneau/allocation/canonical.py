@@ -304,10 +304,15 @@ def result_body(
     counts: dict[str, int],
 ) -> str:
     """Canonical JSON of a run's outputs, without the output digest (which is its SHA-256)."""
-    assignment_list = ",".join(
-        f'{{"position":{pos},"request_id":{_encode_str(rid)},"slot_id":{_encode_str(sid)}}}'
-        for rid, sid, pos in assignments
-    )
+    if needs_escape("".join(rid + sid for rid, sid, _ in assignments)):
+        assignment_list = ",".join(
+            f'{{"position":{pos},"request_id":{_encode_str(rid)},"slot_id":{_encode_str(sid)}}}'
+            for rid, sid, pos in assignments
+        )
+    else:
+        assignment_list = ",".join(
+            f'{{"position":{pos},"request_id":"{rid}","slot_id":"{sid}"}}' for rid, sid, pos in assignments
+        )
     return (
         f'{{"assignments":[{assignment_list}],"counts":{canonical_json(counts).decode()},'
         f'"input_digest":{_dump(input_digest)},"order":{_str_list(order)},'

@@ -36,7 +36,7 @@ from __future__ import annotations
 import gc
 import heapq
 from collections.abc import Iterable
-from itertools import compress
+from itertools import compress, starmap
 from operator import attrgetter
 
 from .canonical import RequestTexts, _encode_str, instance_digest, needs_escape, result_body, sha256_hex
@@ -89,13 +89,13 @@ def scan_requests(
     shape_keys: list[tuple[object, ...]] = []
     shape_texts: list[tuple[str, str, str]] = []
     keys: list[str] = []
-    ids: list[str] = []
+    ids = list(map(_public_id, requests))
     shapes: list[int] = []
     jsons: list[str] = []
-    key_append, id_append, shape_append, json_append = keys.append, ids.append, shapes.append, jsons.append
+    key_append, shape_append, json_append = keys.append, shapes.append, jsons.append
     encode_str = _encode_str
     # Ids that JSON leaves as they are (all of them, in practice) go into the text directly.
-    plain = not needs_escape("".join(map(_public_id, requests)))
+    plain = not needs_escape("".join(ids))
     for public_id, priority, batch, procedure, sites, unavailable, step_free, interpreter in map(
         _request_fields, requests
     ):
@@ -116,7 +116,6 @@ def scan_requests(
         outer = outer_copy()
         outer.update(inner.digest())
         key_append(prefix + outer.digest().decode("latin-1") + public_id)
-        id_append(public_id)
         shape_append(k)
         text = public_id if plain else encode_str(public_id)[1:-1]
         json_append(f'{{"batch_index":{batch}{t0}{priority}{t1}"{text}"{t2}')
@@ -408,13 +407,19 @@ class _Engine:
             visited = {c}
             via: dict[int, tuple[int, int]] = {}  # class -> (type moving in, class it leaves)
             seen_types: set[int] = set()
+            # Bases fully expanded without exclusions and with no end: every other type of
+            # such a base has no end either and reaches nothing new, so it is skipped.
+            closed: set[int] = set()
             queue = [c]
             for x in queue:
                 for t2 in users[x]:
                     if t2 in seen_types:
                         continue
                     seen_types.add(t2)
-                    reach = base_set[type_base[t2]]
+                    b2 = type_base[t2]
+                    if b2 in closed:
+                        continue
+                    reach = base_set[b2]
                     ex = excluded[t2]
                     assert ex is not None
                     ends = reach.intersection(mine)  # classes holding a unit of t: swap with it
@@ -439,6 +444,8 @@ class _Engine:
                     new = reach - visited
                     if ex:
                         new = new - ex
+                    else:
+                        closed.add(b2)
                     visited.update(new)
                     step = (t2, x)
                     for y in new:
@@ -555,7 +562,8 @@ def _allocate(request_list: list[Request], slot_list: list[Slot], seed: bytes, p
     chosen = engine.assign(served)
 
     eligible = engine.slots
-    assignments = tuple(Assignment(order[pos], eligible[g].id, pos) for pos, g in chosen)
+    triples = [(order[pos], eligible[g].id, pos) for pos, g in chosen]
+    assignments = tuple(starmap(Assignment, triples))
     not_served = bytearray(b"\x01") * len(order)
     for pos in served:
         not_served[pos] = 0
@@ -569,7 +577,7 @@ def _allocate(request_list: list[Request], slot_list: list[Slot], seed: bytes, p
     }
     body = result_body(
         order,
-        [(a.request_id, a.slot_id, a.position) for a in assignments],
+        triples,
         unserved,
         input_digest,
         params.policy_version,
