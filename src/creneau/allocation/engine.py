@@ -288,14 +288,20 @@ class _Engine:
             entered: dict[int, int] = {}  # class -> type whose unit would move into it
             reached_via: dict[int, int] = {root: -1}  # type -> class holding the unit that moves
             queue = [root]
+            closed: set[int] = set()  # bases expanded by a type without exclusions
             for tt in queue:
+                b = type_base[tt]
+                if b in closed:
+                    continue  # its classes are all visited already (dead is fixed meanwhile)
                 ex = excluded[tt]
                 assert ex is not None
                 # One operand at a time: `a - b` walks the smaller of the two, whereas
                 # `a.difference(b, c, d)` walks all of b, c and d (dead grows large).
-                new = base_set[type_base[tt]] - dead - visited
+                new = base_set[b] - dead - visited
                 if ex:
                     new = new - ex
+                else:
+                    closed.add(b)
                 visited.update(new)
                 for c in new:
                     entered[c] = tt
