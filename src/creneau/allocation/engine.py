@@ -36,7 +36,7 @@ from __future__ import annotations
 import gc
 import heapq
 from collections.abc import Iterable
-from itertools import compress, starmap
+from itertools import chain, compress, starmap
 from operator import attrgetter
 
 from .canonical import RequestTexts, _encode_str, instance_digest, needs_escape, result_body, sha256_hex
@@ -229,12 +229,8 @@ class _Engine:
             for c in lst:
                 by_date.setdefault(self.class_date[c], []).append(c)
             self.base_by_date[b] = by_date
-        dropped: set[int] = set()
-        for d in unavailable:
-            on_date = by_date.get(d)
-            if on_date:
-                dropped.update(on_date)
-        excluded = frozenset(dropped)
+        get = by_date.get
+        excluded = frozenset(chain.from_iterable([get(d, ()) for d in unavailable]))
         self.excluded[t] = excluded
         return len(excluded) < len(lst)
 
