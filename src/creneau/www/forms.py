@@ -124,3 +124,47 @@ def parse_dates(value: str, *, horizon_days: int = 366) -> list[datetime.date]:
 
 def format_dates(dates: list[str]) -> str:
     return ", ".join(datetime.date.fromisoformat(d).strftime("%d/%m/%Y") for d in dates)
+
+
+def country_choices() -> list[tuple[str, Any]]:
+    """Nationality choices: the countries' names in the page's language, after an empty choice."""
+    from django_countries import countries
+
+    return [("", _("Choisissez un pays")), *list(countries)]
+
+
+class NameCleaning:
+    """Cleaning of the surnames and given-names fields, shared by every form that asks for them."""
+
+    cleaned_data: dict[str, Any]
+
+    def _clean_name(self, name: str) -> str:
+        value = clean_text(self.cleaned_data.get(name, ""))
+        if value:
+            validate_name(value)
+        return value
+
+    def clean_surnames(self) -> str:
+        return self._clean_name("surnames")
+
+    def clean_given_names(self) -> str:
+        return self._clean_name("given_names")
+
+
+class IdentityCleaning(NameCleaning):
+    """Names, date of birth and document numbers: the identity as filed (or as an agent corrects it)."""
+
+    def clean_birth_date(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["birth_date"]
+        validate_birth_date(value)
+        return value
+
+    def clean_agdref_number(self) -> str:
+        value = normalise_document_number(clean_text(self.cleaned_data.get("agdref_number", "")))
+        validate_agdref(value)
+        return value
+
+    def clean_passport_number(self) -> str:
+        value = normalise_document_number(clean_text(self.cleaned_data.get("passport_number", "")))
+        validate_passport(value)
+        return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,8 +53,12 @@ class FilingData:
     permit_expires_on: datetime.date | None = None
 
 
-def _create_applicant(data: FilingData) -> Applicant:
-    return Applicant.objects.create(
+def _create_request(
+    data: FilingData, key: str, actor: Actor, channel: str, moment: datetime.datetime, **fields: Any
+) -> Request:
+    """The applicant and their request as filed (a draft unless ``fields`` say otherwise), with its sites."""
+    procedure = data.procedure
+    applicant = Applicant.objects.create(
         surnames=data.surnames,
         given_names=data.given_names,
         birth_date=data.birth_date,
@@ -66,6 +71,23 @@ def _create_applicant(data: FilingData) -> Applicant:
         step_free_needed=data.step_free_needed,
         interpreter_language=data.interpreter_language,
     )
+    request = Request.objects.create(
+        reference=new_reference(),
+        applicant=applicant,
+        prefecture=procedure.prefecture,
+        procedure=procedure,
+        unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
+        identity_key=key,
+        channel=channel,
+        created_at=moment,
+        status_changed_at=moment,
+        priority=data.priority,
+        priority_until=data.permit_expires_on,
+        filed_by=actor.user if getattr(actor.user, "pk", None) else None,
+        **fields,
+    )
+    request.sites.set(data.sites)
+    return request
 
 
 def _check_filing(data: FilingData) -> None:
@@ -151,23 +173,7 @@ def do_file_draft(data: FilingData, actor: Actor, *, channel: str = Request.Chan
                 prefecture_code=procedure.prefecture.code,
             )
             raise DuplicateActiveRequest()
-        applicant = _create_applicant(data)
-        now = timezone.now()
-        request = Request.objects.create(
-            reference=new_reference(),
-            applicant=applicant,
-            prefecture=procedure.prefecture,
-            procedure=procedure,
-            unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
-            identity_key=key,
-            channel=channel,
-            created_at=now,
-            status_changed_at=now,
-            priority=data.priority,
-            priority_until=data.permit_expires_on,
-            filed_by=actor.user if getattr(actor.user, "pk", None) else None,
-        )
-        request.sites.set(data.sites)
+        request = _create_request(data, key, actor, channel, timezone.now())
         record(
             "request.drafted",
             actor,
@@ -408,27 +414,18 @@ def do_file_verified(
         with transaction.atomic():
             if _active_request(procedure.prefecture_id, procedure.pk, key):
                 raise DuplicateActiveRequest()
-            applicant = _create_applicant(data)
             batch = current_batch(procedure.prefecture, moment)
-            request = Request.objects.create(
-                reference=new_reference(),
-                applicant=applicant,
-                prefecture=procedure.prefecture,
-                procedure=procedure,
-                unavailable_dates=sorted(d.isoformat() for d in set(data.unavailable_dates)),
-                identity_key=key,
-                channel=channel,
-                created_at=moment,
-                status_changed_at=moment,
-                priority=data.priority,
-                priority_until=data.permit_expires_on,
+            request = _create_request(
+                data,
+                key,
+                actor,
+                channel,
+                moment,
                 status=Status.PENDING,
                 batch=batch,
                 filed_at=moment,
-                filed_by=actor.user if getattr(actor.user, "pk", None) else None,
                 link_nonce=new_link_nonce(),
             )
-            request.sites.set(data.sites)
             record(
                 "request.filed",
                 actor,

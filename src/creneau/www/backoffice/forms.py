@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -16,11 +15,9 @@ from creneau.booking.languages import INTERPRETER_LANGUAGES
 from creneau.booking.models import Desk, Prefecture, Procedure, Site
 from creneau.www.forms import (
     BaseForm,
+    IdentityCleaning,
     clean_text,
-    normalise_document_number,
-    validate_agdref,
-    validate_birth_date,
-    validate_passport,
+    country_choices,
 )
 from creneau.www.public.forms import FilingForm
 
@@ -382,7 +379,7 @@ class SearchForm(forms.Form):
         return data
 
 
-class IdentityForm(BaseForm):
+class IdentityForm(IdentityCleaning, BaseForm):
     surnames = forms.CharField(label=_("Nom(s) de famille"), max_length=100)
     given_names = forms.CharField(label=_("Prénom(s)"), max_length=100, required=False)
     birth_date = _date_field(_("Date de naissance"))
@@ -398,28 +395,7 @@ class IdentityForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_countries import countries
-
-        self.fields["nationality"].choices = [("", _("Choisissez un pays")), *list(countries)]
-
-    clean_surnames = FilingForm.clean_surnames
-    clean_given_names = FilingForm.clean_given_names
-    _clean_name = FilingForm._clean_name
-
-    def clean_birth_date(self) -> datetime.date:
-        value: datetime.date = self.cleaned_data["birth_date"]
-        validate_birth_date(value)
-        return value
-
-    def clean_agdref_number(self) -> str:
-        value = normalise_document_number(clean_text(self.cleaned_data.get("agdref_number", "")))
-        validate_agdref(value)
-        return value
-
-    def clean_passport_number(self) -> str:
-        value = normalise_document_number(clean_text(self.cleaned_data.get("passport_number", "")))
-        validate_passport(value)
-        return value
+        self.fields["nationality"].choices = country_choices()
 
     def clean_reason(self) -> str:
         return clean_text(self.cleaned_data["reason"])

@@ -9,21 +9,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from creneau.booking.actions import FilingData
 from creneau.booking.languages import INTERPRETER_LANGUAGES
 from creneau.booking.models import Language, Procedure, Request, Site
 from creneau.www.forms import (
     BaseForm,
+    IdentityCleaning,
+    NameCleaning,
     clean_text,
-    normalise_document_number,
+    country_choices,
     normalise_phone,
     parse_dates,
-    validate_agdref,
-    validate_birth_date,
-    validate_name,
-    validate_passport,
 )
 
 
@@ -67,7 +64,7 @@ class PreferencesMixin(forms.Form):
         return parse_dates(clean_text(self.cleaned_data.get("unavailable_dates", "")))
 
 
-class FilingForm(PreferencesMixin, BaseForm):
+class FilingForm(IdentityCleaning, PreferencesMixin, BaseForm):
     surnames = forms.CharField(
         label=_("Nom(s) de famille"),
         max_length=100,
@@ -153,35 +150,8 @@ class FilingForm(PreferencesMixin, BaseForm):
         self.procedure = procedure
         nationality = self.fields["nationality"]
         assert isinstance(nationality, forms.ChoiceField)
-        nationality.choices = [("", _("Choisissez un pays")), *list(countries)]
+        nationality.choices = country_choices()
         self.setup_sites(procedure)
-
-    def _clean_name(self, name: str) -> str:
-        value = clean_text(self.cleaned_data.get(name, ""))
-        if value:
-            validate_name(value)
-        return value
-
-    def clean_surnames(self) -> str:
-        return self._clean_name("surnames")
-
-    def clean_given_names(self) -> str:
-        return self._clean_name("given_names")
-
-    def clean_birth_date(self) -> datetime.date:
-        value: datetime.date = self.cleaned_data["birth_date"]
-        validate_birth_date(value)
-        return value
-
-    def clean_agdref_number(self) -> str:
-        value = normalise_document_number(clean_text(self.cleaned_data.get("agdref_number", "")))
-        validate_agdref(value)
-        return value
-
-    def clean_passport_number(self) -> str:
-        value = normalise_document_number(clean_text(self.cleaned_data.get("passport_number", "")))
-        validate_passport(value)
-        return value
 
     def clean_phone(self) -> str:
         return normalise_phone(clean_text(self.cleaned_data.get("phone", "")))
@@ -285,7 +255,7 @@ class ContactForm(BaseForm):
         return data
 
 
-class ResendLinkForm(BaseForm):
+class ResendLinkForm(NameCleaning, BaseForm):
     surnames = forms.CharField(label=_("Nom(s) de famille"), max_length=100)
     given_names = forms.CharField(label=_("Prénom(s)"), max_length=100, required=False)
     birth_date = forms.DateField(
@@ -294,7 +264,3 @@ class ResendLinkForm(BaseForm):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={"invalid": _("Écrivez la date au format JJ/MM/AAAA.")},
     )
-
-    clean_surnames = FilingForm.clean_surnames
-    clean_given_names = FilingForm.clean_given_names
-    _clean_name = FilingForm._clean_name
