@@ -8,33 +8,27 @@ trying many accounts hits the per-address limit.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
+
+from creneau import ratelimit
 
 
-def _keys(username: str, ip_address: str | None) -> list[tuple[str, int]]:
-    window = settings.CRENEAU_LOGIN_WINDOW_SECONDS
-    bucket = int(time.time() // window)
+def _counters(username: str, ip_address: str | None) -> list[tuple[str, str, int]]:
     return [
-        (
-            f"login:user:{username.strip().lower()[:150]}:{bucket}",
-            settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT,
-        ),
-        (f"login:ip:{ip_address or '-'}:{bucket}", settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS),
+        ("login_user", username.strip().lower()[:150], settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ACCOUNT),
+        ("login_ip", ip_address or "-", settings.CRENEAU_LOGIN_MAX_FAILURES_PER_ADDRESS),
     ]
 
 
 def is_throttled(username: str, ip_address: str | None) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys(username, ip_address))
+    window = settings.CRENEAU_LOGIN_WINDOW_SECONDS
+    return any(
+        ratelimit.current(scope, key, window) >= limit
+        for scope, key, limit in _counters(username, ip_address)
+    )
 
 
 def count_failure(username: str, ip_address: str | None) -> None:
-    timeout = settings.CRENEAU_LOGIN_WINDOW_SECONDS + 5
-    for key, _limit in _keys(username, ip_address):
-        if not cache.add(key, 1, timeout=timeout):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout=timeout)
+    window = settings.CRENEAU_LOGIN_WINDOW_SECONDS
+    for scope, key, _limit in _counters(username, ip_address):
+        ratelimit.count(scope, key, window)

@@ -19,8 +19,8 @@ from creneau.booking.actions import (
 )
 from creneau.booking.models import Procedure
 from creneau.booking.workflow import Status
+from creneau.ratelimit import hit
 from creneau.www.public.forms import CodeForm, FilingForm, ResendLinkForm
-from creneau.www.ratelimit import hit
 
 from .common import (
     SESSION_DRAFTS,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from creneau import ratelimit
 from creneau.booking.models import Prefecture, Procedure
 from creneau.proofs.attestation import ATTESTATION_TYP, do_issue_attestation, newer_than, normalise_code
 from creneau.proofs.attestation_render import render_attestation_pdf
@@ -21,7 +22,6 @@ from creneau.stats.charts import bar_chart
 from creneau.stats.models import DailyHead
 from creneau.stats.opendata import DAILY_HEADER, HEADS_HEADER, daily_json, daily_rows, heads_rows, to_csv
 from creneau.stats.privacy import MIN_CELL
-from creneau.www import ratelimit
 
 from .common import SESSION_REQUESTS, applicant_actor, client_ip, request_in_session
 
