@@ -80,6 +80,16 @@ def test_the_offer_is_shown_and_confirmed_on_the_status_page(applicant):
     assert OutboxMessage.objects.filter(template="offer_confirmed").exists()
 
 
+def test_the_history_names_each_step_in_plain_words(applicant):
+    browser, request = applicant
+    _offer_for(request)
+    browser.post(f"/suivi/{request.reference}/rendez-vous/confirmer/")
+    page = browser.get(f"/suivi/{request.reference}/").content.decode()
+    assert "Rendez-vous proposé à l&#x27;attribution du lot" in page
+    assert "request.offered" not in page
+    assert "request.confirmed" not in page
+
+
 def test_declining_keeps_the_place_in_the_queue(applicant):
     browser, request = applicant
     offer = _offer_for(request)

@@ -47,8 +47,22 @@ EVENT_LABELS = {
     "contact.changed": _("Coordonnées modifiées"),
     "request.withdrawn": _("Demande retirée"),
     "request.draft_expired": _("Demande expirée (coordonnées jamais vérifiées)"),
+    "request.helper_filing": _("Déposée par une structure d'aide habilitée"),
+    "request.offered": _("Rendez-vous proposé à l'attribution du lot"),
+    "request.confirmed": _("Rendez-vous confirmé"),
+    "request.declined": _("Rendez-vous refusé : la demande garde sa place"),
+    "request.lapsed": _("Rendez-vous non confirmé à temps : la demande garde sa place"),
+    "request.suspended": _("Demande suspendue (second rendez-vous non confirmé)"),
+    "request.reactivated": _("Demande réactivée"),
+    "request.appointment_cancelled": _("Rendez-vous annulé par le demandeur"),
+    "request.requeued_by_prefecture": _("Rendez-vous annulé par la préfecture : demande remise en tête de file"),
+    "appointment.arrived": _("Arrivée au guichet enregistrée"),
+    "request.attended": _("Reçu au guichet"),
+    "request.no_show": _("Absent au rendez-vous"),
+    "identity.corrected": _("Identité corrigée par un agent"),
+    "attestation.issued": _("Attestation d'attente délivrée"),
 }
 
 
 def event_label(action: str) -> str:
-    return str(EVENT_LABELS.get(action, action))
+    return str(EVENT_LABELS.get(action, _("Mise à jour de la demande")))
