@@ -55,7 +55,9 @@ EVENT_LABELS = {
     "request.suspended": _("Demande suspendue (second rendez-vous non confirmé)"),
     "request.reactivated": _("Demande réactivée"),
     "request.appointment_cancelled": _("Rendez-vous annulé par le demandeur"),
-    "request.requeued_by_prefecture": _("Rendez-vous annulé par la préfecture : demande remise en tête de file"),
+    "request.requeued_by_prefecture": _(
+        "Rendez-vous annulé par la préfecture : demande remise en tête de file"
+    ),
     "appointment.arrived": _("Arrivée au guichet enregistrée"),
     "request.attended": _("Reçu au guichet"),
     "request.no_show": _("Absent au rendez-vous"),
